@@ -1,0 +1,3 @@
+from corridor_cli.cli import main
+
+main()

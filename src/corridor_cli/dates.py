@@ -1,0 +1,107 @@
+"""Partial dates and periods, kept at the precision the source printed."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+class DateError(ValueError):
+    """A string that is not a partial date or period."""
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day: 2018, 2018-07, 2018-07-15."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        m = _DATE_RE.fullmatch(text.strip()) if isinstance(text, str) else None
+        if not m:
+            raise DateError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g else None for g in m.groups())
+        try:
+            dt.date(year, month or 1, day or 1)
+        except ValueError as exc:
+            raise DateError(f"{text!r} is not a real date ({exc})") from None
+        return cls(year, month, day)
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        if self.day:
+            return dt.date(self.year, self.month, self.day)
+        if self.month:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return dt.date(self.year, 12, 31)
+
+    def __str__(self) -> str:
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a figure covers.
+
+    Either a span ``start..end`` (a single year, month or day is a span whose
+    start and end are the same partial date) or, for a cumulative stock, a
+    point in time ``as of end`` (``start`` is None).
+    """
+
+    start: PartialDate | None
+    end: PartialDate
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        if not isinstance(text, str):
+            raise DateError(f"{text!r} is not a period")
+        if ".." in text:
+            left, _, right = text.partition("..")
+            start, end = PartialDate.parse(left), PartialDate.parse(right)
+            if start.first_day() > end.last_day():
+                raise DateError(f"{text!r} ends before it starts")
+            return cls(start, end)
+        date = PartialDate.parse(text)
+        return cls(date, date)
+
+    @classmethod
+    def as_of(cls, text: str) -> Period:
+        return cls(None, PartialDate.parse(text))
+
+    @property
+    def is_point(self) -> bool:
+        return self.start is None
+
+    def first_day(self) -> dt.date:
+        return self.end.last_day() if self.start is None else self.start.first_day()
+
+    def last_day(self) -> dt.date:
+        return self.end.last_day()
+
+    def overlaps(self, lo: dt.date | None, hi: dt.date | None) -> bool:
+        """True when the period shares at least one day with [lo, hi]."""
+        return (lo is None or self.last_day() >= lo) and (hi is None or self.first_day() <= hi)
+
+    def __str__(self) -> str:
+        if self.start is None:
+            return f"as of {self.end}"
+        if self.start == self.end:
+            return str(self.end)
+        return f"{self.start}..{self.end}"

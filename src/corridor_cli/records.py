@@ -1,0 +1,161 @@
+"""Typed, immutable records of the fact base. Nothing here reads files or prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from corridor_cli.dates import PartialDate, Period
+
+
+class Bound(str, Enum):
+    """How the printed figure relates to the true one."""
+
+    exact = "exact"
+    approx = "approx"  # 约, 左右
+    lower = "lower"  # 超, 余, 以上, 突破, 多: at least the figure
+    upper = "upper"  # 不到, 以下: at most the figure
+
+
+class Status(str, Enum):
+    actual = "actual"
+    target = "target"  # 目标, 力争, 计划
+    forecast = "forecast"  # 预计, 有望
+
+
+class Basis(str, Enum):
+    """What a reported change is measured against."""
+
+    yoy = "yoy"  # 同比, 较去年同期
+    annual_average = "annual_average"  # 年均
+    vs_benchmark = "vs_benchmark"  # 高出全国 …
+    over_period = "over_period"  # across the fact's whole period
+
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record was defined: file and 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name_zh: str
+    name_en: str
+    scale: Number
+    base: str
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name_zh: str
+    name_en: str
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+    def names(self) -> tuple[str, ...]:
+        """Every string that identifies this entity: id, both names, aliases."""
+        return (self.id, self.name_zh, self.name_en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title_zh: str
+    title_en: str
+    publication_zh: str
+    publication_en: str
+    file: str
+    authors: tuple[str, ...] = ()
+    date: PartialDate | None = None
+    note: str = ""
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A reported change of a figure, e.g. 同比增长 116.49 %."""
+
+    value: Number
+    unit: str
+    basis: Basis = Basis.yoy
+    bound: Bound = Bound.exact
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    topic: str
+    entity: str
+    metric: str
+    value: Number
+    unit: str
+    status: Status
+    period: Period
+    label_zh: str
+    label_en: str
+    source: str
+    quote: str
+    bound: Bound = Bound.exact
+    value_max: Number | None = None
+    change: Change | None = None
+    note: str = ""
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    title_zh: str
+    title_en: str
+    entity: str
+    source: str
+    quote: str
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+@dataclass(frozen=True)
+class FactBase:
+    """Everything loaded: the vocabularies, the facts and the events, by id."""
+
+    units: dict[str, Unit] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    facts: tuple[Fact, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    def find(self, record_id: str) -> Fact | Event | None:
+        for record in (*self.facts, *self.events):
+            if record.id == record_id:
+                return record
+        return None
