@@ -371,10 +371,12 @@ def check(
         help="Also verify that every quote appears verbatim in its source text file in DIR.")] = None,
     facts_dir: FactsDirOpt = None,
 ) -> None:
-    """Validate every fact file; report every problem at once, one per line, on stderr.
+    """Validate every fact file and report every problem at once, one per line, on stderr.
 
-    Exit status 0 when all is well, 2 when a file is invalid, 1 when --against
-    finds a quote missing from its source text.
+    Also checks that each fact's figures are printed in its quote, and that facts
+    of different sources on the same entity, metric, period and status agree (or
+    record that they disagree). Exit status: 0 all well; 2 a file is invalid;
+    1 a figure or quote does not check out.
 
     Examples:
 
@@ -387,18 +389,20 @@ def check(
     env = _env()
     dirs = fact_dirs(facts_dir or [], env.environ)
     base, problems = load(dirs)
-    for problem in problems:
-        env.stderr.write(f"{problem}\n")
-    findings = provenance.verify_quotes(base, against) if against is not None else []
-    for finding in findings:
-        env.stderr.write(f"{finding}\n")
-    summary = (f"{len(base.facts)} facts, {len(base.events)} events, {len(base.entities)} entities, "
-               f"{len(base.sources)} sources, {len(base.units)} units, {len(base.topics)} topics "
-               f"from {len(dirs)} director{'y' if len(dirs) == 1 else 'ies'}")
-    env.stdout.write(f"{summary}\n{len(problems)} problem(s)")
+    findings = provenance.verify_figures(base)
+    unrecorded, recorded = provenance.disagreements(base)
+    findings += unrecorded
     if against is not None:
-        env.stdout.write(f"; {len(findings)} quote(s) not found in {against}")
-    env.stdout.write("\n")
+        findings += provenance.verify_quotes(base, against)
+    for problem in (*problems, *findings):
+        env.stderr.write(f"{problem}\n")
+    lines = [f"{len(base.facts)} facts, {len(base.events)} events, {len(base.entities)} entities, "
+             f"{len(base.sources)} sources, {len(base.units)} units, {len(base.topics)} topics "
+             f"from {len(dirs)} director{'y' if len(dirs) == 1 else 'ies'}",
+             *recorded,
+             f"{len(problems)} problem(s) in the files; {len(findings)} finding(s) from the checks"
+             + ("" if against is None else f" (quotes verified against {against})")]
+    env.stdout.write("\n".join(lines) + "\n")
     if problems:
         raise typer.Exit(Exit.USAGE)
     if findings:

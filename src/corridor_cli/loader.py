@@ -309,13 +309,14 @@ def _fact(t: _Table) -> Fact | None:
     change = _change(t)
     label_zh, label_en = t.text("label_zh"), t.text("label_en")
     source, quote, note = t.text("source"), t.text("quote"), t.text("note", False)
+    disagrees_with = t.strings("disagrees_with", pattern=_ID_RE, form="a fact id")
     if value is not None and value_max is not None and value_max <= value:
         t.problem("value_max", "bad-value", f"value_max {value_max} must exceed value {value}")
     t.finish()
     if not t.ok:
         return None
     return Fact(fid, topic, entity, metric, value, unit, status, period, label_zh, label_en,
-                source, quote, bound, value_max, change, note, t.origin)
+                source, quote, bound, value_max, change, note, disagrees_with, t.origin)
 
 
 def _event(t: _Table) -> Event | None:
@@ -437,6 +438,7 @@ def _check_refs(base: FactBase, problems: list[Problem]) -> tuple[list[Fact], li
                                 f"{record.id}: unknown {what} {value!r}{closest(value, vocab)}"))
         return True
 
+    fact_ids = {f.id: f for f in base.facts}
     facts = []
     for f in base.facts:
         checks = [bad(f, "topic", f.topic, base.topics, "topic"),
@@ -445,6 +447,8 @@ def _check_refs(base: FactBase, problems: list[Problem]) -> tuple[list[Fact], li
                   bad(f, "source", f.source, base.sources, "source")]
         if f.change is not None:
             checks.append(bad(f, "change.unit", f.change.unit, base.units, "unit"))
+        for other in f.disagrees_with:
+            checks.append(bad(f, "disagrees_with", other, fact_ids, "fact"))
         if not any(checks):
             facts.append(f)
     events = [e for e in base.events

@@ -120,6 +120,7 @@ class Fact:
     value_max: Number | None = None
     change: Change | None = None
     note: str = ""
+    disagrees_with: tuple[str, ...] = ()  # facts of other sources that report it differently
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
 
     def label(self, lang: str) -> str:

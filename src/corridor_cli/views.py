@@ -19,7 +19,7 @@ Row = dict[str, Any]
 FACT_FIELDS = (
     "id", "topic", "entity", "metric", "value", "value_max", "unit", "bound", "status",
     "period", "period_start", "period_end", "change", "change_unit", "change_basis",
-    "change_bound", "label_zh", "label_en", "source", "quote", "note",
+    "change_bound", "label_zh", "label_en", "source", "quote", "note", "disagrees_with",
 )
 EVENT_FIELDS = ("id", "date", "title_zh", "title_en", "entity", "tags", "source", "quote", "note")
 
@@ -93,7 +93,7 @@ def fact_row(f: Fact) -> Row:
         "change": c.value if c else None, "change_unit": c.unit if c else None,
         "change_basis": c.basis.value if c else None, "change_bound": c.bound.value if c else None,
         "label_zh": f.label_zh, "label_en": f.label_en, "source": f.source, "quote": f.quote,
-        "note": f.note or None,
+        "note": f.note or None, "disagrees_with": list(f.disagrees_with),
     }
 
 
