@@ -87,8 +87,18 @@ def _empty_headers(view: View) -> list[str]:
     return list(view.machine_fields)
 
 
+def _stacked(view: View, out: TextIO) -> None:
+    """One 'field: value' line per cell, a blank line between records: fits any width."""
+    for i, row in enumerate(view.human):
+        if i:
+            out.write("\n")
+        for key, value in row.items():
+            out.write(f"{key}: {number_text(value) if isinstance(value, (int, float)) else value}\n")
+
+
 def _table(view: View, out: TextIO, color: bool, width: int | None) -> None:
     from rich import box
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
 
@@ -96,13 +106,21 @@ def _table(view: View, out: TextIO, color: bool, width: int | None) -> None:
                       width=width, highlight=False, emoji=False, soft_wrap=False,
                       force_terminal=color or None)
     headers = list(view.human[0]) if view.human else _empty_headers(view)
+    cells = [[number_text(v) if isinstance(v, (int, float)) else str(v) for v in row.values()]
+             for row in view.human]
+    longest = [max((cell_len(row[i]) for row in cells), default=cell_len(h)) for i, h in enumerate(headers)]
+    # Short columns (values, statuses) keep their width; long text wraps. If even
+    # that does not fit, a grid would drop columns: stack the records instead.
+    minimum = [n if n <= 10 else 8 for n in longest]
+    if sum(minimum) + 3 * len(headers) > console.width:
+        _stacked(view, out)
+        return
     table = Table(title=view.title or None, box=box.SIMPLE_HEAD,
                   header_style="bold" if color else None, title_style=None)
-    for header in headers:
-        table.add_column(header, overflow="fold")  # wrap, never cut off an id or a number
-    for row in view.human:
-        table.add_row(*(number_text(v) if isinstance(v, (int, float)) else str(v)
-                        for v in row.values()))
+    for header, width in zip(headers, minimum):
+        table.add_column(header, overflow="fold", min_width=width)
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
 
 
