@@ -208,7 +208,7 @@ def _root(
 @app.command()
 def facts(
     topic: Annotated[Optional[str], typer.Argument(
-        metavar="[TOPIC]", autocompletion=_complete_topic,
+        metavar="TOPIC", autocompletion=_complete_topic,
         help="Only this topic (see 'corridor topics'): trains, trade, investment, …")] = None,
     year: Annotated[Optional[str], typer.Option(
         "--year", "-y", metavar="YEAR",
@@ -312,56 +312,42 @@ def show(
     _emit(views.record_view(base, record, _lang(lang)), fmt, output, bom)
 
 
-@app.command()
-def sources(facts_dir: FactsDirOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-            bom: BomOpt = False, lang: LangOpt = None) -> None:
-    """List the source documents, with how many facts and events each yielded.
+def _vocabulary_command(name: str, make_view, doc: str) -> None:
+    """Register a command that lists one vocabulary (sources, entities, topics, units)."""
+
+    def command(facts_dir: FactsDirOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
+                bom: BomOpt = False, lang: LangOpt = None) -> None:
+        base = _load(facts_dir)
+        _emit(make_view(base, _lang(lang)), fmt, output, bom)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_vocabulary_command("sources", views.sources_view, """List the source documents, with how many facts and events each yielded.
 
     Example:
 
       corridor sources --format md
-    """
-    base = _load(facts_dir)
-    _emit(views.sources_view(base, _lang(lang)), fmt, output, bom)
-
-
-@app.command()
-def entities(facts_dir: FactsDirOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-             bom: BomOpt = False, lang: LangOpt = None) -> None:
-    """List the entity glossary: zh and en names, aliases, and counts.
+    """)
+_vocabulary_command("entities", views.entities_view, """List the entity glossary: zh and en names, aliases, and counts.
 
     Example:
 
       corridor entities --format json
-    """
-    base = _load(facts_dir)
-    _emit(views.entities_view(base, _lang(lang)), fmt, output, bom)
-
-
-@app.command()
-def topics(facts_dir: FactsDirOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-           bom: BomOpt = False, lang: LangOpt = None) -> None:
-    """List the topics with how many facts each has.
+    """)
+_vocabulary_command("topics", views.topics_view, """List the topics with how many facts each has.
 
     Example:
 
       corridor topics --lang en
-    """
-    base = _load(facts_dir)
-    _emit(views.topics_view(base, _lang(lang)), fmt, output, bom)
-
-
-@app.command()
-def units(facts_dir: FactsDirOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-          bom: BomOpt = False, lang: LangOpt = None) -> None:
-    """List the units with English names, scales and how many facts use each.
+    """)
+_vocabulary_command("units", views.units_view, """List the units with English names, scales and how many facts use each.
 
     Example:
 
       corridor units --format csv
-    """
-    base = _load(facts_dir)
-    _emit(views.units_view(base, _lang(lang)), fmt, output, bom)
+    """)
 
 
 @app.command()
