@@ -108,17 +108,23 @@ def _table(view: View, out: TextIO, color: bool, width: int | None) -> None:
     headers = list(view.human[0]) if view.human else _empty_headers(view)
     cells = [[number_text(v) if isinstance(v, (int, float)) else str(v) for v in row.values()]
              for row in view.human]
-    longest = [max((cell_len(row[i]) for row in cells), default=cell_len(h)) for i, h in enumerate(headers)]
-    # Short columns (values, statuses) keep their width; long text wraps. If even
-    # that does not fit, a grid would drop columns: stack the records instead.
-    minimum = [n if n <= 10 else 8 for n in longest]
-    if sum(minimum) + 3 * len(headers) > console.width:
+    longest = [max((cell_len(row[i]) for row in cells), default=0) for i in range(len(headers))]
+    longest = [max(n, cell_len(h)) for n, h in zip(longest, headers)]
+    # Short columns (values, units, dates, statuses) keep their natural width on one
+    # line; long text (ids, labels, titles) shares what is left and wraps. When too
+    # little is left, a grid would crush or drop columns: stack the records instead.
+    flexible = [n > 24 for n in longest]
+    fixed = sum(n for n, flex in zip(longest, flexible) if not flex) + 3 * len(headers)
+    if console.width - fixed < 16 * max(1, sum(flexible)):
         _stacked(view, out)
         return
     table = Table(title=view.title or None, box=box.SIMPLE_HEAD,
                   header_style="bold" if color else None, title_style=None)
-    for header, width in zip(headers, minimum):
-        table.add_column(header, overflow="fold", min_width=width)
+    for header, flex, n in zip(headers, flexible, longest):
+        if flex:
+            table.add_column(header, overflow="fold", ratio=1)
+        else:
+            table.add_column(header, no_wrap=True, min_width=n)
     for row in cells:
         table.add_row(*row)
     console.print(table)
