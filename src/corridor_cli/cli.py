@@ -27,6 +27,7 @@ class Exit(IntEnum):
     OK = 0
     CHECK_FAILED = 1  # check --against found a quote missing or an unrecorded disagreement
     USAGE = 2  # bad option value, or invalid fact files
+    OUTPUT = 74  # the output could not be written (EX_IOERR)
     INTERNAL = 70
     INTERRUPTED = 130
 
@@ -155,7 +156,7 @@ def _emit(view: views.View, fmt: Optional[Format], output: Optional[Path], bom: 
     to_terminal = output is None and env.stdout_isatty
     if not view.machine and empty_note:
         _message(empty_note)
-        if fmt is Format.table:
+        if fmt is Format.table and output is None:
             return
     text = render_text(view, fmt, color=to_terminal and env.color,
                        width=env.width if to_terminal else (env.width or 200))
@@ -164,8 +165,11 @@ def _emit(view: views.View, fmt: Optional[Format], output: Optional[Path], bom: 
             write_atomic(output, text, bom=bom)
         except OutputError as exc:
             _message(str(exc))
-            raise typer.Exit(Exit.USAGE) from None
+            raise typer.Exit(Exit.OUTPUT) from None
         return
+    if env.stdout is None:  # started with standard output closed (corridor facts >&-)
+        _message("standard output is closed; use --output FILE")
+        raise typer.Exit(Exit.OUTPUT)
     try:
         env.stdout.write(("\ufeff" if bom else "") + text)
         env.stdout.flush()
@@ -173,6 +177,10 @@ def _emit(view: views.View, fmt: Optional[Format], output: Optional[Path], bom: 
         # The reader went away (corridor facts | head -1): stop quietly.
         _silence_stdout()
         raise typer.Exit(Exit.OK) from None
+    except OSError as exc:  # a full disk, a closed descriptor …
+        _silence_stdout()
+        _message(f"cannot write to standard output: {exc.strerror or exc}")
+        raise typer.Exit(Exit.OUTPUT) from None
 
 
 def _silence_stdout() -> None:
@@ -395,11 +403,23 @@ def check(
         raise typer.Exit(Exit.CHECK_FAILED)
 
 
+def _utf8_argv(argv: list[str]) -> list[str]:
+    """Arguments as UTF-8 text even under a non-UTF-8 locale, where Python hands
+    non-ASCII bytes over as surrogate escapes (江津综保区 → '\\udce6…')."""
+    fixed = []
+    for arg in argv:
+        try:
+            fixed.append(os.fsencode(arg).decode("utf-8"))
+        except UnicodeError:
+            fixed.append(arg)
+    return fixed
+
+
 def main() -> None:
     """Console entry point: one place turns what escapes into a message and a status."""
     make_streams_safe()
     try:
-        app(prog_name="corridor")
+        app(args=_utf8_argv(sys.argv[1:]), prog_name="corridor")
     except KeyboardInterrupt:
         sys.stderr.write("corridor: interrupted\n")
         sys.exit(Exit.INTERRUPTED)

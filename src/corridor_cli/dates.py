@@ -14,7 +14,7 @@ class DateError(ValueError):
     """A string that is not a partial date or period."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     """A date known to the year, the month or the day: 2018, 2018-07, 2018-07-15."""
 
@@ -29,7 +29,7 @@ class PartialDate:
             raise DateError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
         year, month, day = (int(g) if g else None for g in m.groups())
         try:
-            dt.date(year, month or 1, day or 1)
+            dt.date(year, 1 if month is None else month, 1 if day is None else day)
         except ValueError as exc:
             raise DateError(f"{text!r} is not a real date ({exc})") from None
         return cls(year, month, day)
@@ -37,6 +37,15 @@ class PartialDate:
     @property
     def precision(self) -> str:
         return "day" if self.day else "month" if self.month else "year"
+
+    def sort_key(self) -> tuple[dt.date, int]:
+        """Chronological order; a year before the months in it, a month before its days."""
+        return self.first_day(), ("year", "month", "day").index(self.precision)
+
+    def __lt__(self, other: PartialDate) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)

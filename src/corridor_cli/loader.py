@@ -121,7 +121,9 @@ class _Table:
 
     @property
     def origin(self) -> Origin:
-        return Origin(self.file, self.start)
+        fields = tuple((key, line) for key in self.raw
+                       if (line := self.line_of(key)) is not None)
+        return Origin(self.file, self.start, fields)
 
     def line_of(self, key: str) -> int | None:
         if self.start is None:
@@ -197,6 +199,9 @@ class _Table:
 
     def date(self, key: str, required: bool = True) -> PartialDate | None:
         value = self.text(key, required)
+        if value == "" and key in self.raw:
+            self.problem(key, "empty-field", f"{key} must be a date or left out, not empty")
+            return None
         if not value:
             return None
         try:
@@ -375,9 +380,14 @@ def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], _Li
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_POS_RE.search(str(exc))
+        if m:
+            line = int(m.group(1))
+        elif "end of document" in str(exc):  # a truncated file: the error is on its last line
+            line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+        else:
+            line = None
         message = _TOML_POS_RE.sub("", str(exc)).strip()
-        problems.append(Problem(name, int(m.group(1)) if m else None, "", "toml-syntax",
-                                f"invalid TOML: {message}"))
+        problems.append(Problem(name, line, "", "toml-syntax", f"invalid TOML: {message}"))
         return None
     except RecursionError:
         problems.append(Problem(name, None, "", "too-deep", "invalid TOML: nested too deeply to read"))
@@ -421,7 +431,8 @@ def _unique(records: Iterable[Any], kind: str, problems: list[Problem]) -> dict[
     for record in records:
         first = by_id.get(record.id)
         if first is not None:
-            problems.append(Problem(record.origin.file, record.origin.line, "id", "duplicate-id",
+            problems.append(Problem(record.origin.file, record.origin.line_of("id"), "id",
+                                    "duplicate-id",
                                     f"{kind} id {record.id!r} is already defined at {first.origin}"))
         else:
             by_id[record.id] = record
@@ -434,7 +445,8 @@ def _check_refs(base: FactBase, problems: list[Problem]) -> tuple[list[Fact], li
     def bad(record: Fact | Event, key: str, value: str, vocab: Mapping[str, Any], what: str) -> bool:
         if value in vocab:
             return False
-        problems.append(Problem(record.origin.file, record.origin.line, key, "unknown-ref",
+        problems.append(Problem(record.origin.file, record.origin.line_of(key.split(".")[0]),
+                                key, "unknown-ref",
                                 f"{record.id}: unknown {what} {value!r}{closest(value, vocab)}"))
         return True
 

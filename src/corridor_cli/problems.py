@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem: where it is (file, line, field), a stable slug and a message."""
@@ -16,9 +20,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, always: a line break in a file name or a TOML key is escaped."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message} [{self.code}]"
+        return _one_line(f"{where}:{field} {self.message} [{self.code}]")
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -165,8 +165,7 @@ def select_events(base: FactBase, date_from: PartialDate | None = None,
         and (entity_id is None or e.entity == entity_id)
         and _grep(grep, e.title_zh, e.title_en, e.quote)
     ]
-    chosen.sort(key=lambda e: (e.date.first_day(), e.date.precision != "year",
-                               e.date.precision == "day", e.id))
+    chosen.sort(key=lambda e: (e.date.sort_key(), e.id))
     return chosen
 
 

@@ -41,6 +41,10 @@ class Origin:
 
     file: str
     line: int | None = None
+    field_lines: tuple[tuple[str, int], ...] = ()  # the line of each field, where found
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.field_lines).get(key, self.line)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file

@@ -76,15 +76,11 @@ def _md_cell(value: Any) -> str:
 def _md(view: View, out: TextIO) -> None:
     from tabulate import tabulate
 
-    headers = list(view.human[0]) if view.human else _empty_headers(view)
+    headers = list(view.human_fields or view.machine_fields)
     rows = [[_md_cell(v) for v in row.values()] for row in view.human]
     out.write(tabulate(rows, headers=[_md_cell(h) for h in headers], tablefmt="github",
                        disable_numparse=True))
     out.write("\n")
-
-
-def _empty_headers(view: View) -> list[str]:
-    return list(view.machine_fields)
 
 
 def _stacked(view: View, out: TextIO) -> None:
@@ -105,7 +101,7 @@ def _table(view: View, out: TextIO, color: bool, width: int | None) -> None:
     console = Console(file=out, no_color=not color, color_system="auto" if color else None,
                       width=width, highlight=False, emoji=False, soft_wrap=False,
                       force_terminal=color or None)
-    headers = list(view.human[0]) if view.human else _empty_headers(view)
+    headers = list(view.human_fields or view.machine_fields)
     cells = [[number_text(v) if isinstance(v, (int, float)) else str(v) for v in row.values()]
              for row in view.human]
     longest = [max((cell_len(row[i]) for row in cells), default=0) for i in range(len(headers))]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from corridor_cli.problems import Problem
@@ -60,6 +61,11 @@ class View:
     machine_fields: Sequence[str]
     human: list[Row] = field(default_factory=list)
     title: str = ""
+    human_fields: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        if not self.human_fields and self.human:
+            object.__setattr__(self, "human_fields", tuple(self.human[0]))
 
 
 def number_text(value: int | float | None) -> str:
@@ -68,14 +74,18 @@ def number_text(value: int | float | None) -> str:
         return ""
     if isinstance(value, float):
         text = repr(value)
-        if "e" in text or "E" in text:
-            text = f"{value:.10f}".rstrip("0").rstrip(".")
+        if "e" in text or "E" in text:  # 1.234567e-05: every digit, without the exponent
+            text = format(Decimal(text), "f")
         return text.removesuffix(".0")
     return str(value)
 
 
 def _h(lang: str, key: str) -> str:
     return _HEADERS[lang][key]
+
+
+def _headers(lang: str, *keys: str) -> tuple[str, ...]:
+    return tuple(_h(lang, k) for k in keys)
 
 
 def _pick(lang: str, zh: str, en: str) -> str:
@@ -138,7 +148,8 @@ def facts_view(base: FactBase, facts: Sequence[Fact], lang: str) -> View:
         _h(lang, "source"): f.source,
     } for f in facts]
     return View("fact", [fact_row(f) for f in facts], FACT_FIELDS, human,
-                "事实" if lang == "zh" else "Facts")
+                "事实" if lang == "zh" else "Facts",
+                _headers(lang, "id", "label", "value", "unit", "period", "status", "change", "source"))
 
 
 def events_view(base: FactBase, events: Sequence[Event], lang: str) -> View:
@@ -153,7 +164,8 @@ def events_view(base: FactBase, events: Sequence[Event], lang: str) -> View:
             _h(lang, "id"): e.id,
         })
     return View("event", [event_row(e) for e in events], EVENT_FIELDS, human,
-                "大事记" if lang == "zh" else "Timeline")
+                "大事记" if lang == "zh" else "Timeline",
+                _headers(lang, "date", "title", "entity", "source", "id"))
 
 
 def record_view(base: FactBase, record: Fact | Event, lang: str) -> View:
