@@ -690,3 +690,31 @@ def test_every_field_with_a_value_of_the_wrong_type(tmp_path):
                 f"line {index + 1}: {key} = {wrong}: {[str(p) for p in problems]}"
             checked += 1
     assert checked > 200
+
+
+@pytest.mark.parametrize("key,value,expected_line", [
+    ("topic", 'topic = "trian"', 3),
+    ("entity", 'entity = "jiangjin-cb"', 4),
+    ("unit", 'unit = "lie"', 7),
+    ("source", 'source = "no-such-source"', 12),
+])
+def test_unknown_reference_names_the_line_of_its_field(tmp_path, key, value, expected_line):
+    path = write_toml(tmp_path, "f.toml", fact_text(**{key: value}))
+    problem = only(user_problems(tmp_path), "unknown-ref")
+    assert problem.file == str(path)
+    assert problem.field == key
+    assert problem.line == expected_line
+
+
+def test_empty_source_date_is_a_problem_not_no_date(tmp_path):
+    write_toml(tmp_path, "s.toml", """
+        [[source]]
+        id = "probe-source"
+        title_zh = "标题"
+        title_en = "Title"
+        file = "x.txt"
+        date = ""
+    """)
+    problem = only(user_problems(tmp_path), "empty-field")
+    assert problem.field == "date"
+    assert problem.line == 6
