@@ -42,3 +42,14 @@ def test_every_documented_format_is_a_choice():
     text = run(["facts", "--help"]).stdout
     for fmt in ("table", "csv", "tsv", "md", "json", "jsonl"):
         assert fmt in text
+
+
+def test_readme_sources_table_matches_corridor_sources():
+    """The per-source counts the README quotes are what `corridor sources` prints."""
+    import json
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for source in json.loads(run(["sources", "--format", "json"]).stdout):
+        row = re.search(rf"^\| `{re.escape(source['id'])}` \|.*\| (\d+) \| (\d+) \|$", readme, re.M)
+        assert row, f"README.md has no row for source {source['id']}"
+        assert (int(row.group(1)), int(row.group(2))) == (source["facts"], source["events"])
