@@ -28,7 +28,6 @@ class Exit(IntEnum):
     CHECK_FAILED = 1  # check --against found a quote missing or an unrecorded disagreement
     USAGE = 2  # bad option value, or invalid fact files
     OUTPUT = 74  # the output could not be written (EX_IOERR)
-    INTERNAL = 70
     INTERRUPTED = 130
 
 

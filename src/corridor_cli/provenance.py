@@ -7,6 +7,7 @@ from pathlib import Path
 
 from corridor_cli.problems import Problem
 from corridor_cli.records import FactBase
+from corridor_cli.views import number_text
 
 _SPACE = re.compile(r"\s+")
 
@@ -46,8 +47,6 @@ _CHINESE_NUMERALS = {1: "一", 2: "两二", 3: "三", 4: "四", 5: "五", 6: "�
 
 def _printed_forms(value: int | float) -> list[str]:
     """How a value may be printed: 536, 17.97, 8.095, or a Chinese numeral for small ones."""
-    from corridor_cli.views import number_text
-
     forms = [number_text(value)]
     forms.extend(_CHINESE_NUMERALS.get(value, ""))
     return forms
