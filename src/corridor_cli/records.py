@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 from corridor_cli.dates import PartialDate, Period
 
@@ -35,6 +36,11 @@ class Basis(str, Enum):
 Number = int | float
 
 
+def normalise_name(text: str) -> str:
+    """How names are compared everywhere (--entity, name collisions): spacing and case ignored."""
+    return " ".join(text.split()).casefold()
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a record was defined: file and 1-based line."""
@@ -42,6 +48,7 @@ class Origin:
     file: str
     line: int | None = None
     field_lines: tuple[tuple[str, int], ...] = ()  # the line of each field, where found
+    root: str = ""  # the fact directory the file was found under, as given
 
     def line_of(self, key: str) -> int | None:
         return dict(self.field_lines).get(key, self.line)
@@ -158,6 +165,8 @@ class FactBase:
     sources: dict[str, Source] = field(default_factory=dict)
     facts: tuple[Fact, ...] = ()
     events: tuple[Event, ...] = ()
+    files: tuple[Path, ...] = ()  # every fact file read (resolved): --output never writes over them
+    dirs: tuple[Path, ...] = ()  # the fact directories, in load order
 
     def find(self, record_id: str) -> Fact | Event | None:
         for record in (*self.facts, *self.events):
