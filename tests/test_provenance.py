@@ -64,16 +64,24 @@ def _alter_quote_in_text(text: str, quote: str) -> str | None:
     return text[:start] + "〇" + text[start + 1:]
 
 
-def test_altered_source_text_fails_and_names_the_fact(seeds_copy, bundled_facts):
+def test_altered_source_text_fails_and_names_the_fact(tmp_path, bundled_facts, monkeypatch):
+    # The bundled texts (facts/texts/) come before any --against directory, so alter
+    # them in a copy of the bundled fact directory and read that copy instead.
+    from corridor_cli import loader
+
+    copy = tmp_path / "facts"
+    shutil.copytree(loader.bundled_facts_dir(), copy)
+    monkeypatch.setattr(loader, "bundled_facts_dir", lambda: copy)
     sources = {s["id"]: s for s in json.loads(run(["sources", "--format", "json"]).stdout)}
     # a fact whose quote is long enough to be its own, in a source text we can alter
     fact = max(bundled_facts, key=lambda f: len(squeeze(f["quote"])))
-    path = seeds_copy / sources[fact["source"]]["file"]
+    path = copy / "texts" / sources[fact["source"]]["file"]
+    path.chmod(0o644)
     altered = _alter_quote_in_text(path.read_text(encoding="utf-8"), fact["quote"])
     assert altered is not None, f"{fact['id']}: quote not found to alter"
     path.write_text(altered, encoding="utf-8")
 
-    result = run(["check", "--against", seeds_copy], expect=1)
+    result = run(["check"], expect=1)
     problems = quote_problems(result.stderr)
     assert any(fact["id"] in ln for ln in problems), result.stderr
     assert "source-unreadable" not in result.stderr
@@ -95,13 +103,14 @@ def test_altered_user_source_subprocess(seeds_copy, fact_dir):
 
 
 def test_missing_source_text_is_reported(seeds_copy, fact_dir):
-    result = run(["check", "--facts-dir", fact_dir, "--against", seeds_copy], expect=1)
-    assert "test-source" in result.stderr and "test-source.txt" in result.stderr
+    # A source with no text anywhere is counted as not verified, not a failure.
+    result = run(["check", "--facts-dir", fact_dir, "--against", seeds_copy])
+    assert "1 not verified (no text found: test-source)" in result.stdout
 
 
 def test_against_a_missing_directory(tmp_path):
-    result = run(["check", "--against", tmp_path / "nowhere"], expect=1)
-    assert "source-unreadable" in result.stderr
+    result = run(["check", "--against", tmp_path / "nowhere"], expect=2)
+    assert "nowhere" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -1,42 +1,117 @@
 """The command line. Each command parses options, loads, calls one query and one renderer.
 
 The only module that imports typer. Exit statuses and the mapping from domain
-errors to messages live here, in one place.
+errors and failing streams to messages live here, in one place: `_Group.main`.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from contextlib import contextmanager
-from enum import Enum, IntEnum
+from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Any, Iterator, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from corridor_cli import __version__, query
-from corridor_cli.loader import fact_dirs, load
-from corridor_cli.output import LANGS, Environment, OutputError, make_streams_safe, write_atomic
-from corridor_cli.records import FactBase, Status
-from corridor_cli.render import Format, render_text
 from corridor_cli import views
+from corridor_cli.loader import fact_dirs, load
+from corridor_cli.output import (
+    LANGS,
+    Environment,
+    GuardedStdout,
+    OutputError,
+    QuietStderr,
+    StdoutGone,
+    check_output_path,
+    make_streams_safe,
+    page,
+    pager_command,
+    silence_stdout,
+    write_atomic,
+)
+from corridor_cli.records import FactBase
+from corridor_cli.render import FILE_ONLY, Format, render_bytes, render_text
+from corridor_cli.safetext import display_path, visible
 
 
 class Exit(IntEnum):
     OK = 0
-    CHECK_FAILED = 1  # check --against found a quote missing or an unrecorded disagreement
+    CHECK_FAILED = 1  # check found a figure or quote that does not check out
     USAGE = 2  # bad option value, or invalid fact files
-    OUTPUT = 74  # the output could not be written (EX_IOERR)
+    OUTPUT = 74  # the output could not be written, or --output was refused (EX_IOERR)
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
+def _write_error(text: str) -> None:
+    """A message on stderr, each line made safe to show (never markup or terminal control)."""
+    sys.stderr.write("".join(visible(line) + "\n" for line in text.split("\n")))
+    sys.stderr.flush()
+
+
+class _Group(TyperGroup):
+    """The one place that turns what escapes a command into a message and an exit status:
+    usage errors (2), a closed or full standard output (74; a reader that left: 0),
+    Ctrl-C (130). Works the same under CliRunner and in a real process."""
+
+    def main(self, args: Any = None, prog_name: Optional[str] = None,
+             complete_var: Optional[str] = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        import typer.core
+
+        # The click typer runs on: vendored as typer._click since typer 0.29, else click.
+        click = getattr(typer.core, "_click", None) or getattr(typer.core, "click")
+        saved = sys.stdout, sys.stderr
+        real_stdout = saved[0] is sys.__stdout__ or saved[0] is None
+        sys.stdout = GuardedStdout(saved[0])  # type: ignore[assignment]
+        sys.stderr = QuietStderr(saved[1])  # type: ignore[assignment]
+        try:
+            try:
+                status = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                      standalone_mode=False, **extra)
+                status = status if isinstance(status, int) else Exit.OK
+            except click.exceptions.ClickException as exc:
+                lines = []
+                ctx = getattr(exc, "ctx", None)
+                if isinstance(exc, click.exceptions.UsageError) and ctx is not None:
+                    lines += [ctx.get_usage(),
+                              f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", ""]
+                lines.append(f"Error: {exc.format_message()}")
+                _write_error("\n".join(lines))
+                status = exc.exit_code
+            except typer.Abort:
+                _write_error("corridor: interrupted")
+                status = Exit.INTERRUPTED
+            except StdoutGone as exc:
+                if real_stdout:
+                    silence_stdout()
+                if exc.reader_left:  # corridor … | head -1: the reader has all it wanted
+                    status = Exit.OK
+                else:
+                    reason = getattr(exc.error, "strerror", None) or str(exc.error)
+                    _write_error(f"corridor: cannot write to standard output: {reason}")
+                    status = Exit.OUTPUT
+        finally:
+            sys.stdout, sys.stderr = saved
+        if standalone_mode:
+            sys.exit(int(status))
+        return status
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _write_error("corridor: interrupted")
+            raise typer.Exit(Exit.INTERRUPTED) from None
 
 
 app = typer.Typer(
+    cls=_Group,
     name="corridor",
     help="Facts and events of the New Western Land-Sea Corridor (西部陆海新通道) as seen "
          "from Chongqing, each with its unit, period, status and a verbatim source quote.\n\n"
@@ -49,49 +124,111 @@ app = typer.Typer(
 
 
 # ---------------------------------------------------------------- completion
-def _completion_base() -> FactBase:
-    base, _ = load(fact_dirs())
+def _completion_base(ctx: typer.Context) -> FactBase:
+    """The fact base as this command line would load it, --facts-dir included."""
+    extra = [Path(d) for d in (ctx.params.get("facts_dir") or []) if d]
+    base, _ = load(fact_dirs(extra))
     return base
 
 
-def _complete_topic(incomplete: str) -> list[str]:
-    return [t for t in _completion_base().topics if t.startswith(incomplete)]
+def _quoted(names) -> list[str]:
+    """Candidates as the shell must receive them: a name with spaces or quotes is quoted."""
+    return sorted({n if shlex.quote(n) == n else shlex.quote(n) for n in names})
 
 
-def _complete_entity(incomplete: str) -> list[str]:
-    folded = incomplete.casefold()
-    return sorted({n for e in _completion_base().entities.values() for n in e.names()
-                   if n.casefold().startswith(folded)})
+def _starting(names, incomplete: str) -> list[str]:
+    folded = incomplete.strip("'\"").casefold()
+    return _quoted(n for n in names if n.casefold().startswith(folded))
+
+
+def _complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting(_completion_base(ctx).topics, incomplete)
+
+
+def _complete_entity(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting((n for e in _completion_base(ctx).entities.values() for n in e.names()),
+                     incomplete)
+
+
+def _complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting({f.metric for f in _completion_base(ctx).facts}, incomplete)
+
+
+def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _starting(_completion_base(ctx).sources, incomplete)
+
+
+def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    base = _completion_base(ctx)
+    return _starting((r.id for r in (*base.facts, *base.events)), incomplete)
+
+
+def _complete_fact_sort(incomplete: str) -> list[str]:
+    return [f for f in query.SORT_FIELDS if f.startswith(incomplete)]
+
+
+def _complete_event_sort(incomplete: str) -> list[str]:
+    return [f for f in query.EVENT_SORT_FIELDS if f.startswith(incomplete)]
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    return [f.value for f in Format if f.value.startswith(incomplete)]
+
+
+def _complete_status(incomplete: str) -> list[str]:
+    return [s for s in ("actual", "target", "forecast", "planned") if s.startswith(incomplete)]
 
 
 # ---------------------------------------------------------------- shared options
-FactsDirOpt = Annotated[Optional[list[Path]], typer.Option(
+FactsDirOpt = Annotated[Optional[list[str]], typer.Option(
     "--facts-dir", metavar="DIR", show_default=False,
     help="Also read fact files from DIR (repeatable); CORRIDOR_FACTS_PATH adds more.")]
-FormatOpt = Annotated[Optional[Format], typer.Option(
-    "--format", "-f", case_sensitive=False, show_default=False,
-    help="Output format: table (default on a terminal), csv (default in a pipe), "
-         "tsv, md, json, jsonl.")]
-OutputOpt = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", metavar="FILE", dir_okay=False, show_default=False,
-    help="Write to FILE (atomically) instead of standard output.")]
+FormatOpt = Annotated[Optional[str], typer.Option(
+    "--format", "-f", metavar="FORMAT", show_default=False, autocompletion=_complete_format,
+    help="table (default on a terminal), csv (default in a pipe), tsv, md, json, jsonl, "
+         "or xlsx (with --output).")]
+OutputOpt = Annotated[Optional[str], typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False,
+    help="Write to FILE (atomically) instead of standard output; the suffix picks the format.")]
 BomOpt = Annotated[bool, typer.Option(
     "--bom", help="Start csv/tsv with a UTF-8 byte order mark, for Excel.")]
-LangOpt = Annotated[Optional[Lang], typer.Option(
-    "--lang", case_sensitive=False, show_default=False,
+LangOpt = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="LANG", show_default=False,
     help="Language of labels and names: zh or en (default: CORRIDOR_LANG, then the locale).")]
+ColumnsOpt = Annotated[Optional[list[str]], typer.Option(
+    "--columns", "-c", metavar="COL,…", show_default=False,
+    help="Only these columns, in this order (machine field names such as id,value,unit; "
+         "repeatable or comma-separated).")]
+NoHeaderOpt = Annotated[bool, typer.Option(
+    "--no-header", help="Leave out the header row (csv, tsv, md, table).")]
+NoPagerOpt = Annotated[bool, typer.Option(
+    "--no-pager", help="Never page long output on a terminal.")]
 FromOpt = Annotated[Optional[str], typer.Option(
     "--from", metavar="DATE", help="Only from this date on: 2018, 2018-07 or 2018-07-15.")]
 ToOpt = Annotated[Optional[str], typer.Option(
     "--to", metavar="DATE", help="Only up to this date (inclusive): 2019, 2019-12, 2019-12-31.")]
-EntityOpt = Annotated[Optional[str], typer.Option(
-    "--entity", "-e", metavar="ENTITY", autocompletion=_complete_entity,
-    help="Entity id, Chinese or English name, or alias (any case): 江津综保区, jiangjin-cbz.")]
+YearOpt = Annotated[Optional[str], typer.Option(
+    "--year", "-y", metavar="YEAR",
+    help="Only records whose period overlaps YEAR; targets for YEAR included.")]
+EntityOpt = Annotated[Optional[list[str]], typer.Option(
+    "--entity", "-e", metavar="ENTITY", autocompletion=_complete_entity, show_default=False,
+    help="Entity id, name or alias, or a unique part of a name (江津综保区, jiangjin-cbz, "
+         "Xiyong); repeatable or comma-separated: any of them.")]
+StatusOpt = Annotated[Optional[list[str]], typer.Option(
+    "--status", "-s", metavar="STATUS", autocompletion=_complete_status, show_default=False,
+    help="Only these statuses (repeatable or comma-separated).")]
+SourceOpt = Annotated[Optional[list[str]], typer.Option(
+    "--source", metavar="SOURCE", autocompletion=_complete_source, show_default=False,
+    help="Only records from these source ids (see 'corridor sources'); repeatable.")]
 GrepOpt = Annotated[Optional[str], typer.Option(
     "--grep", "-g", metavar="TEXT", help="Only records whose labels, titles or quote contain TEXT.")]
+DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
+LimitOpt = Annotated[Optional[str], typer.Option(
+    "--limit", "-n", metavar="N", help="Show at most N records.")]
 
 _SUFFIX_FORMATS = {".csv": Format.csv, ".tsv": Format.tsv, ".md": Format.md,
-                   ".json": Format.json, ".jsonl": Format.jsonl, ".txt": Format.table}
+                   ".json": Format.json, ".jsonl": Format.jsonl, ".txt": Format.table,
+                   ".xlsx": Format.xlsx}
 
 
 _current: list[Environment] = []
@@ -106,8 +243,15 @@ def _env() -> Environment:
 
 def _message(text: str) -> None:
     env = _env()
-    env.stderr.write(f"corridor: {text}\n")
-    env.stderr.flush()
+    try:
+        env.stderr.write(f"corridor: {visible(text)}\n")
+        env.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # stderr closed: the status still tells
+        pass
+
+
+def _bad(option: str, message: str) -> typer.BadParameter:
+    return typer.BadParameter(message, param_hint=f"'{option}'")
 
 
 @contextmanager
@@ -116,12 +260,33 @@ def _options() -> Iterator[None]:
     try:
         yield
     except query.QueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
+        raise _bad(exc.option, str(exc)) from None
+    except views.ColumnError as exc:
+        raise _bad("--columns", str(exc)) from None
 
 
-def _load(facts_dir: Optional[list[Path]]) -> FactBase:
+def _choose(option: str, value: str, choices: list[str], what: str) -> str:
+    """One of fixed choices, any case; else a usage error with a did-you-mean."""
+    wanted = value.strip().lower()
+    if wanted in choices:
+        return wanted
+    with _options():
+        query.check_choice(option, value, choices, what)
+    return wanted  # pragma: no cover - check_choice raised
+
+
+def _dirs(facts_dir: Optional[list[str]]) -> list[Path]:
+    out = []
+    for d in facts_dir or []:
+        if not d.strip():
+            raise _bad("--facts-dir", "an empty directory name; give a directory such as ./my-facts")
+        out.append(Path(d))
+    return out
+
+
+def _load(facts_dir: Optional[list[str]]) -> FactBase:
     """The fact base; every problem on stderr and exit 2 if any file is invalid."""
-    base, problems = load(fact_dirs(facts_dir or [], _env().environ))
+    base, problems = load(fact_dirs(_dirs(facts_dir), _env().environ))
     if problems:
         for problem in problems:
             _env().stderr.write(f"{problem}\n")
@@ -130,64 +295,71 @@ def _load(facts_dir: Optional[list[Path]]) -> FactBase:
     return base
 
 
-def _lang(lang: Optional[Lang]) -> str:
+def _lang(lang: Optional[str]) -> str:
     if lang is not None:
-        return lang.value
+        return _choose("--lang", lang, list(LANGS), "language")
     chosen = _env().default_lang()
     if chosen not in LANGS:
-        raise typer.BadParameter(f"CORRIDOR_LANG={chosen!r}: choose from {', '.join(LANGS)}",
-                                 param_hint="CORRIDOR_LANG")
+        raise _bad("CORRIDOR_LANG", f"CORRIDOR_LANG={chosen!r}: choose from {', '.join(LANGS)}")
     return chosen
 
 
-def _emit(view: views.View, fmt: Optional[Format], output: Optional[Path], bom: bool,
-          empty_note: str = "") -> None:
-    """Render view and write it to stdout or, atomically, to the output file."""
+def _format(fmt: Format | str | None, output: Optional[str]) -> Format:
+    """The format asked for; else the output file's suffix; else table on a terminal, csv in a pipe."""
+    if isinstance(fmt, Format):
+        return fmt
+    if fmt is not None:
+        return Format(_choose("--format", fmt, [f.value for f in Format], "format"))
+    if output is not None:
+        suffix = Path(output).suffix.lower()
+        if suffix not in _SUFFIX_FORMATS:
+            raise _bad("--output", f"cannot tell the format of {display_path(output)!r} from its "
+                                   f"suffix; name one with --format, or use one of "
+                                   f"{', '.join(_SUFFIX_FORMATS)}")
+        return _SUFFIX_FORMATS[suffix]
+    return Format.table if _env().stdout_isatty else Format.csv
+
+
+def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom: bool,
+          empty_note: str = "", *, base: FactBase | None = None,
+          columns: Optional[list[str]] = None, no_header: bool = False,
+          no_pager: bool = False) -> None:
+    """Render view and write it to stdout (through the pager on a terminal, when long)
+    or, atomically, to the output file."""
     env = _env()
-    if fmt is None:
-        if output is not None:
-            fmt = _SUFFIX_FORMATS.get(output.suffix.lower(), Format.csv)
-        else:
-            fmt = Format.table if env.stdout_isatty else Format.csv
+    if output is not None and not output.strip():
+        raise _bad("--output", "an empty file name")
+    fmt = _format(fmt, output)
+    if fmt in FILE_ONLY and output is None:
+        raise _bad("--format", f"{fmt.value} is a file format: add --output FILE.{fmt.value}")
     if bom and fmt not in (Format.csv, Format.tsv):
-        raise typer.BadParameter(f"--bom applies to csv and tsv, not {fmt.value}",
-                                 param_hint="'--bom'")
-    to_terminal = output is None and env.stdout_isatty
+        raise _bad("--bom", f"--bom applies to csv and tsv, not {fmt.value}")
+    with _options():
+        view = view.project(query.split_values(columns) if columns else None)
     if not view.machine and empty_note:
         _message(empty_note)
-        if fmt is Format.table and output is None:
-            return
-    text = render_text(view, fmt, color=to_terminal and env.color,
-                       width=env.width if to_terminal else (env.width or 200))
     if output is not None:
+        path = Path(output)
         try:
-            write_atomic(output, text, bom=bom)
+            check_output_path(path, base.files if base else (), base.dirs if base else ())
+            write_atomic(path, render_bytes(view, fmt, bom=bom, header=not no_header,
+                                            width=env.width or 200))
         except OutputError as exc:
             _message(str(exc))
             raise typer.Exit(Exit.OUTPUT) from None
         return
-    if env.stdout is None:  # started with standard output closed (corridor facts >&-)
-        _message("standard output is closed; use --output FILE")
-        raise typer.Exit(Exit.OUTPUT)
-    try:
-        env.stdout.write(("\ufeff" if bom else "") + text)
-        env.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (corridor facts | head -1): stop quietly.
-        _silence_stdout()
-        raise typer.Exit(Exit.OK) from None
-    except OSError as exc:  # a full disk, a closed descriptor …
-        _silence_stdout()
-        _message(f"cannot write to standard output: {exc.strerror or exc}")
-        raise typer.Exit(Exit.OUTPUT) from None
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
+    to_terminal = env.stdout_isatty
+    if not view.machine and empty_note and fmt is Format.table:
+        return
+    text = render_text(view, fmt, color=to_terminal and env.color, header=not no_header,
+                       width=env.terminal_width() if to_terminal else (env.width or 200))
+    text = ("\ufeff" if bom else "") + text
+    if env.can_page and not no_pager and text.count("\n") >= env.height:
+        command = pager_command(env.environ)
+        if command and page(text, command, env.environ):
+            return
+    env.stdout.write(text)
+    env.stdout.flush()
 
 
 # ---------------------------------------------------------------- commands
@@ -212,35 +384,44 @@ def _root(
     _current[:] = [ctx.obj if isinstance(ctx.obj, Environment) else Environment.from_process()]
 
 
+def _dates(year: Optional[str], date_from: Optional[str], date_to: Optional[str],
+           base: FactBase) -> dict[str, Any]:
+    return {"year": query.parse_year(year, base) if year is not None else None,
+            "date_from": query.parse_date(date_from, "--from") if date_from else None,
+            "date_to": query.parse_date(date_to, "--to") if date_to else None}
+
+
 @app.command()
 def facts(
     topic: Annotated[Optional[str], typer.Argument(
-        metavar="TOPIC", autocompletion=_complete_topic,
-        help="Only this topic (see 'corridor topics'): trains, trade, investment, …")] = None,
-    year: Annotated[Optional[str], typer.Option(
-        "--year", "-y", metavar="YEAR",
-        help="Only figures whose period overlaps YEAR; targets for YEAR included.")] = None,
+        metavar="TOPIC", autocompletion=_complete_topic, show_default=False,
+        help="Only this topic (see 'corridor topics'): trains, trade, …; a,b for either.")] = None,
+    topics: Annotated[Optional[list[str]], typer.Option(
+        "--topic", "-t", metavar="TOPIC", autocompletion=_complete_topic, show_default=False,
+        help="Only these topics (repeatable or comma-separated), as well as TOPIC.")] = None,
+    year: YearOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     entity: EntityOpt = None,
-    metric: Annotated[Optional[str], typer.Option(
-        "--metric", "-m", metavar="METRIC", help="Only this metric id: trains_run, teu, …")] = None,
-    status: Annotated[Optional[Status], typer.Option(
-        "--status", "-s", case_sensitive=False, help="Only actual figures, targets or forecasts.")] = None,
-    source: Annotated[Optional[str], typer.Option(
-        "--source", metavar="SOURCE", help="Only facts from this source id (see 'corridor sources').")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option(
+        "--metric", "-m", metavar="METRIC", autocompletion=_complete_metric, show_default=False,
+        help="Only these metric ids: trains_run, teu, … (repeatable or comma-separated).")] = None,
+    status: StatusOpt = None,
+    source: SourceOpt = None,
     grep: GrepOpt = None,
     sort: Annotated[str, typer.Option(
-        "--sort", metavar="FIELD",
+        "--sort", metavar="FIELD", autocompletion=_complete_fact_sort,
         help=f"Sort by one of: {', '.join(query.SORT_FIELDS)}.")] = "period",
-    desc: Annotated[bool, typer.Option("--desc", help="Sort in descending order.")] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N",
-                                                 help="Show at most N facts.")] = None,
+    desc: DescOpt = False,
+    limit: LimitOpt = None,
     facts_dir: FactsDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     bom: BomOpt = False,
     lang: LangOpt = None,
+    columns: ColumnsOpt = None,
+    no_header: NoHeaderOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List facts: figures with unit, period, status and source.
 
@@ -248,34 +429,44 @@ def facts(
 
       corridor facts trains --year 2023
 
-      corridor facts trade --format csv --bom > trade.csv
+      corridor facts -e jiangjin-cbz -e xiyong-cbz --columns id,value,unit,period
 
-      corridor facts --entity 江津综保区 --status target --format md
+      corridor facts trade --format xlsx --output trade.xlsx
     """
     base = _load(facts_dir)
     with _options():
         q = query.validate(base, query.FactQuery(
-            topic=topic,
-            year=query.parse_year(year, base) if year is not None else None,
-            date_from=query.parse_date(date_from, "--from") if date_from else None,
-            date_to=query.parse_date(date_to, "--to") if date_to else None,
+            topic=(*query.split_values(topic), *query.split_values(topics)),
+            **_dates(year, date_from, date_to, base),
             entity=entity, metric=metric, status=status, source=source, grep=grep,
-            sort=sort, descending=desc, limit=limit))
+            sort=sort, descending=desc, limit=query.parse_limit(limit)))
         chosen = query.select_facts(base, q)
-    _emit(views.facts_view(base, chosen, _lang(lang)), fmt, output, bom, "no facts match")
+    _emit(views.facts_view(base, chosen, _lang(lang)), fmt, output, bom, "no facts match",
+          base=base, columns=columns, no_header=no_header, no_pager=no_pager)
 
 
 @app.command()
 def timeline(
+    year: YearOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     entity: EntityOpt = None,
+    status: StatusOpt = None,
+    source: SourceOpt = None,
     grep: GrepOpt = None,
+    sort: Annotated[str, typer.Option(
+        "--sort", metavar="FIELD", autocompletion=_complete_event_sort,
+        help=f"Sort by one of: {', '.join(query.EVENT_SORT_FIELDS)}.")] = "date",
+    desc: DescOpt = False,
+    limit: LimitOpt = None,
     facts_dir: FactsDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     bom: BomOpt = False,
     lang: LangOpt = None,
+    columns: ColumnsOpt = None,
+    no_header: NoHeaderOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List dated events in date order.
 
@@ -283,49 +474,60 @@ def timeline(
 
       corridor timeline --from 2018 --to 2019
 
+      corridor timeline --year 2023 --status forecast,planned
+
       corridor timeline --entity 江津班列 --format md --lang en
     """
     base = _load(facts_dir)
     with _options():
         chosen = query.select_events(
-            base,
-            query.parse_date(date_from, "--from") if date_from else None,
-            query.parse_date(date_to, "--to") if date_to else None,
-            entity, grep)
-    _emit(views.events_view(base, chosen, _lang(lang)), fmt, output, bom, "no events match")
+            base, entity=entity, grep=grep, status=status, source=source, sort=sort,
+            descending=desc, limit=query.parse_limit(limit), **_dates(year, date_from, date_to, base))
+    _emit(views.events_view(base, chosen, _lang(lang)), fmt, output, bom, "no events match",
+          base=base, columns=columns, no_header=no_header, no_pager=no_pager)
 
 
 @app.command()
 def show(
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="A fact or event id.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", autocompletion=_complete_id,
+                                             help="A fact or event id.")],
     facts_dir: FactsDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     bom: BomOpt = False,
     lang: LangOpt = None,
+    columns: ColumnsOpt = None,
+    no_header: NoHeaderOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
-    """Show one fact or event with its full provenance: source title, publication, date, quote.
+    """Show one fact or event with its full provenance: source title, publication, date,
+    and the quote in its surrounding sentence.
 
     Example:
 
       corridor show jiangjin-trains-run-2022
     """
+    from corridor_cli import provenance
+
     base = _load(facts_dir)
     record = base.find(record_id)
     if record is None:
         ids = [r.id for r in (*base.facts, *base.events)]
         with _options():
             query.check_choice("ID", record_id, ids, "fact or event id")
-    _emit(views.record_view(base, record, _lang(lang)), fmt, output, bom)
+    _emit(views.record_view(base, record, _lang(lang), provenance.context_for(base, record)),
+          fmt, output, bom, base=base, columns=columns, no_header=no_header, no_pager=no_pager)
 
 
 def _vocabulary_command(name: str, make_view, doc: str) -> None:
     """Register a command that lists one vocabulary (sources, entities, topics, units)."""
 
     def command(facts_dir: FactsDirOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-                bom: BomOpt = False, lang: LangOpt = None) -> None:
+                bom: BomOpt = False, lang: LangOpt = None, columns: ColumnsOpt = None,
+                no_header: NoHeaderOpt = False, no_pager: NoPagerOpt = False) -> None:
         base = _load(facts_dir)
-        _emit(make_view(base, _lang(lang)), fmt, output, bom)
+        _emit(make_view(base, _lang(lang)), fmt, output, bom, base=base, columns=columns,
+              no_header=no_header, no_pager=no_pager)
 
     command.__doc__ = doc
     app.command(name)(command)
@@ -359,43 +561,74 @@ _vocabulary_command("units", views.units_view, """List the units with English na
 
 @app.command()
 def check(
-    against: Annotated[Optional[Path], typer.Option(
-        "--against", metavar="DIR", file_okay=False,
-        help="Also verify that every quote appears verbatim in its source text file in DIR.")] = None,
+    against: Annotated[Optional[list[Path]], typer.Option(
+        "--against", metavar="DIR", show_default=False,
+        help="Also look for source texts in DIR (repeatable), after the texts/ directory "
+             "of the fact directory that defines each source.")] = None,
     facts_dir: FactsDirOpt = None,
+    fmt: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", case_sensitive=False, show_default=False,
+        help="table (default): one problem per line on stderr, then a summary on stdout. "
+             "json, jsonl, csv, tsv, md: the problems as data on stdout, each with file, "
+             "line, field, code and message; the summary on stderr.")] = None,
 ) -> None:
     """Validate every fact file and report every problem at once, one per line, on stderr.
 
-    Also checks that each fact's figures are printed in its quote, and that facts
-    of different sources on the same entity, metric, period and status agree (or
-    record that they disagree). Exit status: 0 all well; 2 a file is invalid;
-    1 a figure or quote does not check out.
+    Also checks that each fact's figures are printed in its quote, that facts of
+    different sources on the same entity, metric, period and status agree (or
+    record that they disagree), and that every quote appears verbatim (whitespace
+    aside) in its source's text. A source's text (its `file`) is looked for in the
+    texts/ directory of the fact directory that defines the source, then in each
+    --against DIR; a source with no text anywhere is counted as not verified.
+    Exit status: 0 all well; 2 a file is invalid; 1 a figure, quote, disagreement
+    or source text does not check out.
 
     Examples:
 
-      corridor check --facts-dir ./my-facts
+      corridor check --facts-dir ./my-facts --against ./my-sources
 
-      corridor check --against ../shared/seeds
+      corridor check --format json
     """
+    from dataclasses import replace
+
     from corridor_cli import provenance
 
     env = _env()
-    dirs = fact_dirs(facts_dir or [], env.environ)
+    against_dirs = [Path(d) for d in against or []]
+    for directory in against_dirs:
+        if not directory.is_dir():
+            why = "not a directory" if directory.exists() else "no such directory"
+            raise typer.BadParameter(f"{directory}: {why}", param_hint="'--against'")
+    dirs = fact_dirs(_dirs(facts_dir), env.environ)
     base, problems = load(dirs)
+    if not base.dirs:  # a loader that does not record them: texts/ is found from these
+        base = replace(base, dirs=tuple(Path(d) for d in dirs))
     findings = provenance.verify_figures(base)
     unrecorded, recorded = provenance.disagreements(base)
     findings += unrecorded
-    if against is not None:
-        findings += provenance.verify_quotes(base, against)
-    for problem in (*problems, *findings):
-        env.stderr.write(f"{problem}\n")
+    quotes = provenance.check_quotes(base, against_dirs)
+    findings += quotes.findings
+
+    not_verified = quotes.not_verified
+    missing = [f"no text found: {', '.join(quotes.no_text)}"] if quotes.no_text else []
+    if quotes.unreadable:
+        missing.append(f"unsafe or unreadable file: {', '.join(quotes.unreadable)}")
     lines = [f"{len(base.facts)} facts, {len(base.events)} events, {len(base.entities)} entities, "
              f"{len(base.sources)} sources, {len(base.units)} units, {len(base.topics)} topics "
              f"from {len(dirs)} director{'y' if len(dirs) == 1 else 'ies'}",
              *recorded,
-             f"{len(problems)} problem(s) in the files; {len(findings)} finding(s) from the checks"
-             + ("" if against is None else f" (quotes verified against {against})")]
-    env.stdout.write("\n".join(lines) + "\n")
+             f"{len(base.sources)} sources: {len(quotes.verified)} verified, "
+             f"{len(not_verified)} not verified" + (f" ({'; '.join(missing)})" if missing else ""),
+             f"{quotes.quotes_found} quotes verified, {quotes.quotes_not_found} not found, "
+             f"{quotes.quotes_unchecked} not checked (no source text)",
+             f"{len(problems)} problem(s) in the files; {len(findings)} finding(s) from the checks"]
+    if fmt is None or fmt is Format.table:
+        for problem in (*problems, *findings):
+            env.stderr.write(f"{problem}\n")
+        env.stdout.write("\n".join(lines) + "\n")
+    else:
+        _emit(views.problems_view([*problems, *findings], "en"), fmt, None, False)
+        env.stderr.write("\n".join(lines) + "\n")
     if problems:
         raise typer.Exit(Exit.USAGE)
     if findings:
@@ -414,14 +647,22 @@ def _utf8_argv(argv: list[str]) -> list[str]:
     return fixed
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C, so temporary files are removed on the way out."""
+    raise SystemExit(Exit.TERMINATED)
+
+
 def main() -> None:
-    """Console entry point: one place turns what escapes into a message and a status."""
+    """Console entry point."""
+    import signal
+
     make_streams_safe()
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        pass
     try:
         app(args=_utf8_argv(sys.argv[1:]), prog_name="corridor")
     except KeyboardInterrupt:
-        sys.stderr.write("corridor: interrupted\n")
+        _write_error("corridor: interrupted")
         sys.exit(Exit.INTERRUPTED)
-    except BrokenPipeError:
-        _silence_stdout()
-        sys.exit(Exit.OK)

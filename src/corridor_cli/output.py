@@ -1,4 +1,5 @@
-"""Where output goes: the terminal-or-pipe decision, language, encodings, atomic files.
+"""Where output goes: the terminal-or-pipe decision, language, encodings, atomic files,
+the pager.
 
 The Environment is built once from the process (or by tests, explicitly) and
 passed down, so nothing else inspects sys.stdout or os.environ.
@@ -6,18 +7,107 @@ passed down, so nothing else inspects sys.stdout or os.environ.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, TextIO
 
+from corridor_cli.safetext import display_path
+
 LANGS = ("zh", "en")
+_POSITIVE = re.compile(r"[1-9][0-9]{0,4}", re.ASCII)
 
 
 class OutputError(OSError):
-    """An output file that could not be written."""
+    """An output that could not be written (or that corridor refuses to write)."""
+
+
+class StdoutGone(Exception):
+    """Standard output failed: the reader went away (EPIPE) or it cannot be written."""
+
+    def __init__(self, error: OSError | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    @property
+    def reader_left(self) -> bool:
+        return isinstance(self.error, BrokenPipeError) or (
+            self.error is not None and self.error.errno == errno.EPIPE)
+
+
+class GuardedStdout:
+    """Standard output whose failures surface as StdoutGone, whoever writes (our renderers,
+    or the CLI framework printing --help): one place then maps them to an exit status."""
+
+    def __init__(self, inner: TextIO | None) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        if self._inner is None:
+            raise StdoutGone(OSError(errno.EBADF, "standard output is closed"))
+        try:
+            return self._inner.write(text)
+        except OSError as exc:
+            raise StdoutGone(exc) from None
+
+    def flush(self) -> None:
+        if self._inner is None:
+            return
+        try:
+            self._inner.flush()
+        except OSError as exc:
+            raise StdoutGone(exc) from None
+
+    def isatty(self) -> bool:
+        try:
+            return self._inner is not None and self._inner.isatty()
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def __getattr__(self, name: str):
+        if self._inner is None:
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+class QuietStderr:
+    """Standard error that never fails the command: a closed or broken stderr loses the
+    message, never the exit status."""
+
+    def __init__(self, inner: TextIO | None) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        try:
+            if self._inner is not None:
+                self._inner.write(text)
+        except (OSError, ValueError):
+            pass
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self._inner is not None:
+                self._inner.flush()
+        except (OSError, ValueError):
+            pass
+
+    def isatty(self) -> bool:
+        try:
+            return self._inner is not None and self._inner.isatty()
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def __getattr__(self, name: str):
+        if self._inner is None:
+            raise AttributeError(name)
+        return getattr(self._inner, name)
 
 
 @dataclass
@@ -31,7 +121,7 @@ class Environment:
     def from_process(cls) -> Environment:
         try:
             isatty = sys.stdout.isatty()
-        except (AttributeError, ValueError):
+        except (AttributeError, ValueError, OSError):
             isatty = False
         return cls(sys.stdout, sys.stderr, isatty, os.environ)
 
@@ -43,8 +133,36 @@ class Environment:
 
     @property
     def width(self) -> int | None:
-        columns = self.environ.get("COLUMNS", "")
-        return int(columns) if columns.isdigit() and int(columns) > 0 else None
+        """COLUMNS when it is a plain positive number (ASCII digits, at most 99999), else None."""
+        columns = self.environ.get("COLUMNS", "").strip()
+        return int(columns) if _POSITIVE.fullmatch(columns) else None
+
+    @property
+    def height(self) -> int:
+        lines = self.environ.get("LINES", "").strip()
+        if _POSITIVE.fullmatch(lines):
+            return int(lines)
+        try:
+            return os.get_terminal_size(self.stdout.fileno()).lines
+        except (OSError, ValueError, AttributeError):
+            return 24
+
+    @property
+    def can_page(self) -> bool:
+        """A pager needs standard output to be a real terminal it can draw on itself."""
+        try:
+            return self.stdout_isatty and os.isatty(self.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def terminal_width(self) -> int | None:
+        """The width to lay a table out for on this terminal: COLUMNS, else the terminal's."""
+        if self.width:
+            return self.width
+        try:
+            return os.get_terminal_size(self.stdout.fileno()).columns or None
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def default_lang(self) -> str:
         """CORRIDOR_LANG, else the locale (zh_* gives zh), else en."""
@@ -61,38 +179,157 @@ class Environment:
 def make_streams_safe() -> None:
     """Never die of an encoding: data is UTF-8 whatever the locale; messages degrade."""
     for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if stream is None:
+            continue
         encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+        if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(encoding="utf-8" if stream is sys.stdout else None, errors=errors)
+                if encoding != "utf8":
+                    stream.reconfigure(encoding="utf-8" if stream is sys.stdout else None,
+                                       errors=errors)
+                elif stream is sys.stderr:
+                    stream.reconfigure(errors=errors)
             except (ValueError, OSError):  # pragma: no cover - exotic stream
                 pass
 
 
-def write_atomic(path: Path, text: str, bom: bool = False) -> None:
-    """Write text as UTF-8 to path via a temporary file and a rename: all or nothing."""
+def silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so the interpreter's last flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- --output
+def check_output_path(path: Path, protected: Iterable[Path] = (),
+                      protected_dirs: Iterable[Path] = ()) -> None:
+    """Refuse an --output that is not a regular file to be replaced, or that is a fact file.
+
+    corridor replaces its output atomically (a temporary file, then a rename), so it
+    never writes through a symlink and never replaces a device, a FIFO, a socket or a
+    directory with a regular file: those are refused, as is any fact file this run
+    reads and any new *.toml inside a fact directory (the next run would load it).
+    """
+    name = display_path(path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {name}: {exc.strerror}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        what = ("a symbolic link" if stat.S_ISLNK(info.st_mode)
+                else "a directory" if stat.S_ISDIR(info.st_mode)
+                else "a FIFO" if stat.S_ISFIFO(info.st_mode)
+                else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+                else "not a regular file")
+        raise OutputError(f"refusing to write {name}: it is {what}, and --output only replaces "
+                          f"regular files; use shell redirection (> {name}) to write through it")
+    target = _resolved(path)
+    if target is None:
+        return
+    if any(target == p for p in protected):
+        raise OutputError(f"refusing to write {name}: it is a fact file this command reads")
+    if target.suffix.lower() == ".toml":
+        for directory in protected_dirs:
+            root = _resolved(directory)
+            if root is not None and (target == root or root in target.parents):
+                raise OutputError(f"refusing to write {name}: a .toml file inside the fact "
+                                  f"directory {display_path(directory)} would be read as facts")
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def write_atomic(path: Path, data: bytes | str, bom: bool = False) -> None:
+    """Write data to path via a temporary file and a rename: all or nothing.
+
+    The temporary file is removed on any way out (an error, Ctrl-C, SIGTERM turned
+    into SystemExit by the CLI). Text is written as UTF-8.
+    """
     path = Path(path)
+    if isinstance(data, str):
+        data = (("\ufeff" if bom else "") + data).encode("utf-8")
     directory = path.parent if str(path.parent) else Path(".")
-    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    name = display_path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    done = False
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):  # appeared since the check
+            raise OutputError(f"refusing to write {name}: it is no longer a regular file")
+        if info is not None:
+            os.chmod(tmp, info.st_mode & 0o777)
         else:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+        done = True
+    except OutputError:
+        raise
     except OSError as exc:
+        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
+    finally:
+        if not done:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------- the pager
+def pager_command(environ: Mapping[str, str]) -> str | None:
+    """The user's pager (CORRIDOR_PAGER, then PAGER, else less), or None for none."""
+    for var in ("CORRIDOR_PAGER", "PAGER"):
+        if var in environ:
+            value = environ[var].strip()
+            return None if value in ("", "cat") else value
+    return "less"
+
+
+def page(text: str, command: str, environ: Mapping[str, str]) -> bool:
+    """Show text through the pager; False when the pager cannot be started (print instead).
+
+    less gets less-like defaults (LESS=FRX: quit at once when the text fits one screen,
+    pass colours through, leave the text on the screen) unless the user set LESS.
+    """
+    import subprocess
+
+    env = dict(environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(text.encode("utf-8", "replace"))
+        proc.stdin.close()
+    except OSError:  # the user quit the pager before reading everything
+        pass
+    while True:
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+            proc.wait()
+            break
+        except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs
+            continue
+    return proc.returncode != 127  # 127: the shell could not find the pager

@@ -10,10 +10,11 @@ import datetime as dt
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 
 from corridor_cli.dates import DateError, PartialDate
-from corridor_cli.records import Entity, Event, Fact, FactBase, Status
+from corridor_cli.records import Entity, Event, EventStatus, Fact, FactBase, Status, normalise_name
 
 SORT_FIELDS = ("period", "id", "value", "topic", "entity", "metric", "status", "source")
 
@@ -27,25 +28,28 @@ class QueryError(ValueError):
 
 
 def _choices_hint(word: str, choices: Sequence[str], limit: int = 12) -> str:
+    """'did you mean X?' for a close choice; the choices themselves when there are few."""
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
-    if close:
-        return "did you mean " + ", ".join(repr(c) for c in close) + "?"
+    mean = "did you mean " + ", ".join(repr(c) for c in close) + "?" if close else ""
+    if close and len(choices) > limit:
+        return mean
     shown = ", ".join(sorted(choices)[:limit])
     more = f", … ({len(choices)} in all)" if len(choices) > limit else ""
-    return f"choose from: {shown}{more}"
+    return f"{mean} choose from: {shown}{more}".strip()
 
 
 def parse_year(text: str | int, base: FactBase | None = None) -> int:
     """A four-digit year; QueryError naming the span the facts cover otherwise."""
     text = str(text).strip()
-    if len(text) == 4 and text.isdigit():
+    if len(text) == 4 and text.isdecimal():  # ASCII or other decimal digits (２０２２), never ²
         return int(text)
     span = ""
     if base is not None and (base.facts or base.events):
         years = [f.period.first_day().year for f in base.facts] + \
                 [f.period.last_day().year for f in base.facts] + [e.date.year for e in base.events]
         span = f" (the facts cover {min(years)}–{max(years)})"
-    raise QueryError("--year", f"{text!r} is not a year: give four digits such as 2022{span}")
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    raise QueryError("--year", f"{shown!r} is not a year: give four digits such as 2022{span}")
 
 
 def parse_date(text: str, option: str) -> PartialDate:
@@ -55,14 +59,74 @@ def parse_date(text: str, option: str) -> PartialDate:
         raise QueryError(option, f"{exc}; for example 2018, 2018-07 or 2018-07-15") from None
 
 
+def parse_limit(text: str | int | None) -> int | None:
+    """--limit N: a count of 0 or more; one past any fact base's size means no limit."""
+    if text is None:
+        return None
+    text = str(text).strip()
+    if not text.isdecimal():
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise QueryError("--limit", f"{shown!r} is not a count: give 0 or more, such as 10")
+    return None if len(text) > 15 else int(text)
+
+
+def split_values(values: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Option values given repeatedly or comma-separated (a,b or a，b), blanks dropped."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.replace("，", ",").split(",") if v.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _names(entity: Entity) -> set[str]:
+    return {normalise_name(n) for n in entity.names()}
+
+
 def resolve_entity(base: FactBase, name: str) -> Entity:
-    """The entity that name identifies: its id, zh or en name, or an alias, any case."""
-    wanted = " ".join(name.split()).casefold()
-    for entity in base.entities.values():
-        if any(" ".join(n.split()).casefold() == wanted for n in entity.names()):
+    """The entity that name identifies: its id, zh or en name, or an alias, ignoring case and
+    spacing; else the one entity whose name starts with it, else the one whose name contains
+    it. Several matches are an error that lists them."""
+    wanted = normalise_name(name)
+    entities = list(base.entities.values())
+    for entity in entities:
+        if wanted in _names(entity):
             return entity
-    names = [n for e in base.entities.values() for n in e.names()]
+    if wanted:
+        for test in (str.startswith, str.__contains__):
+            found = [e for e in entities if any(test(n, wanted) for n in _names(e))]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                listed = "; ".join(f"{e.id} ({e.name_zh} / {e.name_en})" for e in found[:12])
+                more = f"; … ({len(found)} in all)" if len(found) > 12 else ""
+                raise QueryError("--entity", f"{name!r} matches {len(found)} entities: "
+                                             f"{listed}{more}; give one of these ids")
+    names = [n for e in entities for n in e.names()]
     raise QueryError("--entity", f"no entity is called {name!r}; {_choices_hint(name, names)}")
+
+
+def resolve_entities(base: FactBase, values: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Entity ids for option values: each value names one entity, or several separated by
+    commas (a name that itself contains a comma is tried whole first)."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    ids: list[str] = []
+    for value in values:
+        try:
+            ids.append(resolve_entity(base, value).id)
+            continue
+        except QueryError:
+            parts = split_values(value)
+            if len(parts) <= 1:
+                raise
+        ids.extend(resolve_entity(base, part).id for part in parts)
+    return tuple(dict.fromkeys(ids))
 
 
 def check_choice(option: str, value: str, choices: Iterable[str], what: str) -> str:
@@ -72,49 +136,75 @@ def check_choice(option: str, value: str, choices: Iterable[str], what: str) -> 
     raise QueryError(option, f"unknown {what} {value!r}; {_choices_hint(value, choices)}")
 
 
+def check_choices(option: str, values: str | Iterable[str] | None, choices: Iterable[str],
+                  what: str) -> tuple[str, ...]:
+    choices = sorted(set(choices))
+    return tuple(check_choice(option, v, choices, what) for v in split_values(values))
+
+
+def _window(date_from: PartialDate | None, date_to: PartialDate | None,
+            year: int | None) -> tuple[dt.date | None, dt.date | None]:
+    """The date range asked for: --year and --from/--to together narrow each other.
+    Options that leave no day at all contradict each other: QueryError."""
+    lo = date_from.first_day() if date_from else None
+    hi = date_to.last_day() if date_to else None
+    if lo and hi and lo > hi:
+        raise QueryError("--from", f"--from {date_from} is after --to {date_to}: nothing can match")
+    if year is not None:
+        y_lo, y_hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if (hi and hi < y_lo) or (lo and lo > y_hi):
+            raise QueryError("--year", f"--year {year} lies outside --from/--to: nothing can match")
+        lo = max(lo, y_lo) if lo else y_lo
+        hi = min(hi, y_hi) if hi else y_hi
+    return lo, hi
+
+
 @dataclass(frozen=True)
 class FactQuery:
-    """What to select. None means no restriction. Entity is an entity id."""
+    """What to select. Empty means no restriction; several values mean any of them.
+    Each of topic, entity, metric, status and source takes one value or several
+    (a tuple, or commas); validate() turns entity names into ids."""
 
-    topic: str | None = None
+    topic: str | tuple[str, ...] | None = None
     year: int | None = None
     date_from: PartialDate | None = None
     date_to: PartialDate | None = None
-    entity: str | None = None
-    metric: str | None = None
-    status: Status | None = None
-    source: str | None = None
+    entity: str | tuple[str, ...] | None = None
+    metric: str | tuple[str, ...] | None = None
+    status: Status | str | tuple[Status | str, ...] | None = None
+    source: str | tuple[str, ...] | None = None
     grep: str | None = None
     sort: str = "period"
     descending: bool = False
     limit: int | None = None
 
     def window(self) -> tuple[dt.date | None, dt.date | None]:
-        """The date range asked for: --year and --from/--to together narrow each other."""
-        lo = self.date_from.first_day() if self.date_from else None
-        hi = self.date_to.last_day() if self.date_to else None
-        if self.year is not None:
-            y_lo, y_hi = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
-            lo = max(lo, y_lo) if lo else y_lo
-            hi = min(hi, y_hi) if hi else y_hi
-        return lo, hi
+        return _window(self.date_from, self.date_to, self.year)
+
+
+def _statuses(values, enum: type[Enum], option: str = "--status") -> tuple:
+    if values is None:
+        return ()
+    if isinstance(values, (str, Enum)):
+        values = [values]
+    names = [v.value if isinstance(v, Enum) else v for v in values]
+    return tuple(enum(v) for v in check_choices(option, names, [m.value for m in enum], "status"))
 
 
 def validate(base: FactBase, query: FactQuery) -> FactQuery:
-    """Check each value names something in the base; resolve the entity to its id."""
-    if query.topic is not None:
-        check_choice("TOPIC", query.topic, base.topics, "topic")
-    if query.metric is not None:
-        check_choice("--metric", query.metric, {f.metric for f in base.facts}, "metric")
-    if query.source is not None:
-        check_choice("--source", query.source, base.sources, "source")
+    """Check each value names something in the base; resolve entity names to ids.
+    Every multi-valued field comes back as a tuple."""
+    topics = check_choices("TOPIC", query.topic, base.topics, "topic")
+    metrics = check_choices("--metric", query.metric, {f.metric for f in base.facts}, "metric")
+    sources = check_choices("--source", query.source, base.sources, "source")
+    statuses = _statuses(query.status, Status)
     if query.sort not in SORT_FIELDS:
         raise QueryError("--sort", f"cannot sort by {query.sort!r}; {_choices_hint(query.sort, SORT_FIELDS)}")
     if query.limit is not None and query.limit < 0:
         raise QueryError("--limit", "--limit must be 0 or more")
-    if query.entity is not None:
-        query = FactQuery(**{**query.__dict__, "entity": resolve_entity(base, query.entity).id})
-    return query
+    query.window()
+    return replace(query, topic=topics, metric=metrics, source=sources, status=statuses,
+                   entity=resolve_entities(base, query.entity))
 
 
 def _grep(needle: str | None, *haystacks: str) -> bool:
@@ -134,16 +224,23 @@ def _sort_key(field: str):
     return lambda f: (getattr(f, field), f.id)
 
 
+def _any(wanted, value) -> bool:
+    """No restriction when nothing is wanted; else value must be one of them."""
+    if not wanted:
+        return True
+    return value in ((wanted,) if isinstance(wanted, (str, Enum)) else wanted)
+
+
 def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
     """The facts that match every part of the query, sorted and limited."""
     lo, hi = query.window()
     chosen = [
         f for f in base.facts
-        if (query.topic is None or f.topic == query.topic)
-        and (query.entity is None or f.entity == query.entity)
-        and (query.metric is None or f.metric == query.metric)
-        and (query.status is None or f.status == query.status)
-        and (query.source is None or f.source == query.source)
+        if _any(query.topic, f.topic)
+        and _any(query.entity, f.entity)
+        and _any(query.metric, f.metric)
+        and _any(query.status, f.status)
+        and _any(query.source, f.source)
         and f.period.overlaps(lo, hi)
         and _grep(query.grep, f.label_zh, f.label_en, f.quote)
     ]
@@ -151,22 +248,41 @@ def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
     return chosen if query.limit is None else chosen[: query.limit]
 
 
+EVENT_SORT_FIELDS = ("date", "id", "entity", "source", "status")
+
+
 def select_events(base: FactBase, date_from: PartialDate | None = None,
-                  date_to: PartialDate | None = None, entity: str | None = None,
-                  grep: str | None = None) -> list[Event]:
-    """Events in date order (a month before the days within it), filtered."""
-    lo = date_from.first_day() if date_from else None
-    hi = date_to.last_day() if date_to else None
-    entity_id = resolve_entity(base, entity).id if entity else None
+                  date_to: PartialDate | None = None, entity: str | Iterable[str] | None = None,
+                  grep: str | None = None, *, year: int | None = None,
+                  status: str | Iterable[str] | None = None,
+                  source: str | Iterable[str] | None = None, sort: str = "date",
+                  descending: bool = False, limit: int | None = None) -> list[Event]:
+    """Events in date order (a month before the days within it), filtered, sorted, limited."""
+    lo, hi = _window(date_from, date_to, year)
+    entity_ids = resolve_entities(base, entity)
+    statuses = _statuses(status, EventStatus)
+    sources = check_choices("--source", source, base.sources, "source")
+    if sort not in EVENT_SORT_FIELDS:
+        raise QueryError("--sort", f"cannot sort events by {sort!r}; "
+                                   f"{_choices_hint(sort, EVENT_SORT_FIELDS)}")
+    if limit is not None and limit < 0:
+        raise QueryError("--limit", "--limit must be 0 or more")
     chosen = [
         e for e in base.events
         if (lo is None or e.date.last_day() >= lo)
         and (hi is None or e.date.first_day() <= hi)
-        and (entity_id is None or e.entity == entity_id)
+        and _any(entity_ids, e.entity)
+        and _any(statuses, e.status)
+        and _any(sources, e.source)
         and _grep(grep, e.title_zh, e.title_en, e.quote)
     ]
     chosen.sort(key=lambda e: (e.date.sort_key(), e.id))
-    return chosen
+    if sort != "date":
+        chosen.sort(key=lambda e: (getattr(e, sort).value if sort == "status"
+                                   else getattr(e, sort)))
+    if descending:
+        chosen.reverse()
+    return chosen if limit is None else chosen[:limit]
 
 
 def counts_by(base: FactBase, attribute: str) -> tuple[Counter[str], Counter[str]]:

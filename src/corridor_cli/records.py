@@ -24,6 +24,14 @@ class Status(str, Enum):
     forecast = "forecast"  # 预计, 有望
 
 
+class EventStatus(str, Enum):
+    """Whether an event happened, or is only planned or forecast (2023年有望上市)."""
+
+    actual = "actual"
+    planned = "planned"
+    forecast = "forecast"
+
+
 class Basis(str, Enum):
     """What a reported change is measured against."""
 
@@ -150,6 +158,7 @@ class Event:
     tags: tuple[str, ...] = ()
     note: str = ""
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
+    status: EventStatus = EventStatus.actual
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

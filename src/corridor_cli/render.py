@@ -1,7 +1,9 @@
 """Render a View in one of the output formats. The one place that branches on format.
 
-csv, tsv, json and jsonl use the machine rows; table (rich) and md (tabulate)
-use the human rows. rich and tabulate are imported only when used.
+csv, tsv, json, jsonl and xlsx use the machine rows; table (rich) and md
+(tabulate) use the human rows. Text from the data reaches a person only through
+``safetext.visible``: never as markup, never as terminal control. rich,
+tabulate and XlsxWriter are imported only by the renderer that uses them.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from enum import Enum
 from typing import Any, TextIO
 
+from corridor_cli.safetext import visible
 from corridor_cli.views import View, number_text
 
 
@@ -22,10 +26,16 @@ class Format(str, Enum):
     md = "md"
     json = "json"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
+
+# Formats that only make sense in a file.
+FILE_ONLY = frozenset({Format.xlsx})
 
 # Characters that make a spreadsheet run a text cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters some readers take as the end of a line: TSV keeps each record on one line.
+_TSV_BREAKS = re.compile("[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def _cell(value: Any, sep: str) -> Any:
@@ -42,17 +52,18 @@ def _cell(value: Any, sep: str) -> Any:
     if text.startswith(_FORMULA_START):
         text = "'" + text
     if sep == "\t":  # TSV has no quoting: keep every record on one line, in its columns
-        text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        text = _TSV_BREAKS.sub(" ", text)
     return text
 
 
-def _delimited(view: View, out: TextIO, sep: str) -> None:
+def _delimited(view: View, out: TextIO, sep: str, header: bool) -> None:
     if sep == ",":
         writer = csv.writer(out, lineterminator="\r\n")
     else:
         writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None,
                             quotechar=None, lineterminator="\n")
-    writer.writerow(view.machine_fields)
+    if header:
+        writer.writerow(view.machine_fields)
     for row in view.machine:
         writer.writerow([_cell(row.get(k), sep) for k in view.machine_fields])
 
@@ -69,81 +80,211 @@ def _jsonl(view: View, out: TextIO) -> None:
         out.write("\n")
 
 
+def _human_text(value: Any) -> str:
+    """A human cell as safe, single-line text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_text(value)
+    return visible(value)
+
+
+# ASCII punctuation that starts inline Markdown (emphasis, links, HTML, entities, code,
+# strikethrough) or ends a table cell: backslash-escaped, so a cell shows what it holds.
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
 def _md_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    # visible() has already turned every line break into an escape, so a row stays one line.
+    return _MD_ACTIVE.sub(r"\\\1", _human_text(value))
 
 
-def _md(view: View, out: TextIO) -> None:
-    from tabulate import tabulate
+def _md(view: View, out: TextIO, header: bool) -> None:
+    from tabulate import tabulate  # aligns wide (CJK) characters when wcwidth is installed
 
-    headers = list(view.human_fields or view.machine_fields)
-    rows = [[_md_cell(v) for v in row.values()] for row in view.human]
-    out.write(tabulate(rows, headers=[_md_cell(h) for h in headers], tablefmt="github",
-                       disable_numparse=True))
-    out.write("\n")
-
-
-def _stacked(view: View, out: TextIO) -> None:
-    """One 'field: value' line per cell, a blank line between records: fits any width."""
-    for i, row in enumerate(view.human):
-        if i:
-            out.write("\n")
-        for key, value in row.items():
-            out.write(f"{key}: {number_text(value) if isinstance(value, (int, float)) else value}\n")
+    keys = list(view.human_fields or view.machine_fields)
+    rows = [[_md_cell(row.get(k, "")) for k in keys] for row in view.human]
+    text = tabulate(rows, headers=[_md_cell(view.header(k)) for k in keys], tablefmt="github",
+                    disable_numparse=True,
+                    colalign=["right" if k in view.numeric else "left" for k in keys])
+    if not header:  # rows only, to append to an existing table
+        text = "\n".join(text.splitlines()[2:])
+    if text:
+        out.write(text + "\n")
 
 
-def _table(view: View, out: TextIO, color: bool, width: int | None) -> None:
-    from rich import box
+_ROW_STYLES = {"target": "cyan", "forecast": "magenta", "planned": "cyan"}
+_MIN_FLEX = 16  # the narrowest a wrapping column may become
+
+
+def _layout(view: View, cells: list[dict[str, str]], width: int) -> list[str] | None:
+    """The columns to show at this width: every column if they fit, else without the
+    least useful ones (view.drop_order, first first); None when no grid fits."""
     from rich.cells import cell_len
-    from rich.console import Console
-    from rich.table import Table
 
-    console = Console(file=out, no_color=not color, color_system="auto" if color else None,
-                      width=width, highlight=False, emoji=False, soft_wrap=False,
-                      force_terminal=color or None)
-    headers = list(view.human_fields or view.machine_fields)
-    cells = [[number_text(v) if isinstance(v, (int, float)) else str(v) for v in row.values()]
-             for row in view.human]
-    longest = [max((cell_len(row[i]) for row in cells), default=0) for i in range(len(headers))]
-    longest = [max(n, cell_len(h)) for n, h in zip(longest, headers)]
-    # Short columns (values, units, dates, statuses) keep their natural width on one
-    # line; long text (ids, labels, titles) shares what is left and wraps. When too
-    # little is left, a grid would crush or drop columns: stack the records instead.
-    flexible = [n > 24 for n in longest]
-    fixed = sum(n for n, flex in zip(longest, flexible) if not flex) + 3 * len(headers)
-    if console.width - fixed < 16 * max(1, sum(flexible)):
-        _stacked(view, out)
-        return
-    table = Table(title=view.title or None, box=box.SIMPLE_HEAD,
-                  header_style="bold" if color else None, title_style=None)
-    for header, flex, n in zip(headers, flexible, longest):
-        if flex:
-            table.add_column(header, overflow="fold", ratio=1)
-        else:
-            table.add_column(header, no_wrap=True, min_width=n)
-    for row in cells:
-        table.add_row(*row)
-    console.print(table)
+    keys = list(view.human_fields)
+    droppable = [k for k in view.drop_order if k in keys]
+    while True:
+        longest = {k: max([cell_len(view.header(k))] + [cell_len(row[k]) for row in cells])
+                   for k in keys}
+        flexible = [k for k in keys if longest[k] > 24]
+        fixed = sum(longest[k] for k in keys if k not in flexible) + 3 * len(keys)
+        if width - fixed >= _MIN_FLEX * max(1, len(flexible)):
+            return keys
+        if not droppable or len(keys) <= 2:
+            return None
+        keys.remove(droppable.pop(0))
+
+
+def _console(out: TextIO, color: bool, width: int | None):
+    from rich.console import Console
+
+    return Console(file=out, no_color=not color, color_system="auto" if color else None,
+                   width=width, highlight=False, emoji=False, markup=False, soft_wrap=False,
+                   force_terminal=color or None, legacy_windows=False)
+
+
+def _stacked(view: View, cells: list[dict[str, str]], console) -> None:
+    """One 'field: value' entry per cell, a blank line between records; long values wrap
+    at word boundaries under their own column, so any width works."""
+    from rich.table import Table
+    from rich.text import Text
+
+    keys = list(view.human_fields)
+    if view.stacked and view.title:
+        console.print(Text(visible(view.title)))
+    for i, row in enumerate(cells):
+        if i:
+            console.print()
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for k in keys:
+            grid.add_row(Text(visible(view.header(k)) + ":"), Text(row[k]))
+        console.print(grid)
+
+
+def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = _console(buffer, color, width)
+    keys = list(view.human_fields)
+    cells = [{k: _human_text(row.get(k, "")) for k in keys} for row in view.human]
+    shown = None if view.stacked else _layout(view, cells, console.width)
+    if shown is None:
+        _stacked(view, cells, console)
+    else:
+        from rich.cells import cell_len
+
+        table = Table(title=Text(visible(view.title)) if view.title else None, box=box.SIMPLE_HEAD,
+                      header_style="bold" if color else None, title_style=None,
+                      show_header=header, caption=Text(visible(view.caption)) if view.caption else None,
+                      caption_style=None)
+        for k in shown:
+            longest = max([cell_len(view.header(k))] + [cell_len(row[k]) for row in cells])
+            justify = "right" if k in view.numeric else "left"
+            if longest > 24:
+                table.add_column(Text(visible(view.header(k))), overflow="fold", ratio=1,
+                                 justify=justify)
+            else:
+                table.add_column(Text(visible(view.header(k))), no_wrap=True, min_width=longest,
+                                 justify=justify)
+        emphasis = list(view.emphasis) + [""] * len(cells)
+        for row, mark in zip(cells, emphasis):
+            table.add_row(*(Text(row[k]) for k in shown),
+                          style=_ROW_STYLES.get(mark) if color else None)
+        console.print(table)
+    text = buffer.getvalue()
+    if not color:  # a pipe or NO_COLOR: no padding at the ends of lines
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    out.write(text)
+
+
+def _xlsx(view: View, header: bool) -> bytes:
+    """A workbook with one sheet: typed cells, a frozen header row, sensible widths.
+
+    XlsxWriter: pure Python, write-only and fast, typed cells and freeze panes in a few
+    calls; imported only here. Full ISO dates become date cells, partial dates
+    (2018-07) stay text, numbers stay numbers, text is never a formula.
+    """
+    import datetime as dt
+
+    import xlsxwriter
+    from rich.cells import cell_len
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet((view.title or view.kind or "data")[:31])
+    bold = book.add_format({"bold": True})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    fields = list(view.machine_fields)
+    widths = [len(f) for f in fields]
+    first = 0
+    if header:
+        for col, name in enumerate(fields):
+            sheet.write_string(0, col, name, bold)
+        sheet.freeze_panes(1, 0)
+        first = 1
+    for r, row in enumerate(view.machine, start=first):
+        for col, key in enumerate(fields):
+            value = row.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+                shown = "FALSE"
+            elif isinstance(value, (int, float)):
+                if isinstance(value, int) and abs(value) >= 2 ** 53:  # beyond a double: keep digits
+                    sheet.write_string(r, col, number_text(value))
+                else:
+                    sheet.write_number(r, col, value)
+                shown = number_text(value)
+            else:
+                text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    sheet.write_datetime(r, col, dt.datetime.strptime(text, "%Y-%m-%d"), date_format)
+                else:
+                    sheet.write_string(r, col, text[:32767])
+                shown = text
+            widths[col] = max(widths[col], min(60, cell_len(shown[:200])))
+    for col, w in enumerate(widths):
+        sheet.set_column(col, col, w + 2)
+    if view.machine and header:
+        sheet.autofilter(0, 0, len(view.machine), len(fields) - 1)
+    book.close()
+    return buffer.getvalue()
 
 
 def render(view: View, fmt: Format, out: TextIO, *, color: bool = False,
-           width: int | None = None) -> None:
-    """Write view to out in format fmt."""
+           width: int | None = None, header: bool = True) -> None:
+    """Write view to out in the text format fmt."""
     if fmt is Format.csv:
-        _delimited(view, out, ",")
+        _delimited(view, out, ",", header)
     elif fmt is Format.tsv:
-        _delimited(view, out, "\t")
+        _delimited(view, out, "\t", header)
     elif fmt is Format.json:
         _json(view, out)
     elif fmt is Format.jsonl:
         _jsonl(view, out)
     elif fmt is Format.md:
-        _md(view, out)
+        _md(view, out, header)
+    elif fmt is Format.table:
+        _table(view, out, color, width, header)
     else:
-        _table(view, out, color, width)
+        raise ValueError(f"{fmt.value} is written to a file, not as text")
 
 
 def render_text(view: View, fmt: Format, **options: Any) -> str:
     buffer = io.StringIO()
     render(view, fmt, buffer, **options)
     return buffer.getvalue()
+
+
+def render_bytes(view: View, fmt: Format, *, bom: bool = False, header: bool = True,
+                 **options: Any) -> bytes:
+    """The bytes of a file in format fmt: UTF-8 text (with a BOM if asked), or a workbook."""
+    if fmt is Format.xlsx:
+        return _xlsx(view, header)
+    return (("\ufeff" if bom else "") + render_text(view, fmt, header=header, **options)).encode("utf-8")

@@ -6,8 +6,8 @@ format needs. The machine field names are a public interface (README).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,17 +20,21 @@ Row = dict[str, Any]
 FACT_FIELDS = (
     "id", "topic", "entity", "metric", "value", "value_max", "unit", "bound", "status",
     "period", "period_start", "period_end", "change", "change_unit", "change_basis",
-    "change_bound", "label_zh", "label_en", "source", "quote", "note", "disagrees_with",
+    "change_bound", "label_zh", "label_en", "source", "source_title_zh", "source_title_en",
+    "source_publication_zh", "source_publication_en", "source_date", "quote", "note",
+    "disagrees_with",
 )
-EVENT_FIELDS = ("id", "date", "title_zh", "title_en", "entity", "tags", "source", "quote", "note")
+EVENT_FIELDS = ("id", "date", "status", "title_zh", "title_en", "entity", "tags", "source",
+                "source_title_zh", "source_title_en", "source_publication_zh",
+                "source_publication_en", "source_date", "quote", "note")
 
 _BOUND_MARK = {
     "zh": {Bound.approx: "约", Bound.lower: "超", Bound.upper: "不到"},
     "en": {Bound.approx: "≈", Bound.lower: ">", Bound.upper: "<"},
 }
 _STATUS = {
-    "zh": {"actual": "实际", "target": "目标", "forecast": "预计"},
-    "en": {"actual": "actual", "target": "target", "forecast": "forecast"},
+    "zh": {"actual": "实际", "target": "目标", "forecast": "预计", "planned": "计划"},
+    "en": {"actual": "actual", "target": "target", "forecast": "forecast", "planned": "planned"},
 }
 _BASIS = {
     "zh": {"yoy": "同比", "annual_average": "年均", "vs_benchmark": "相对基准", "over_period": "期间"},
@@ -41,20 +45,31 @@ _HEADERS = {
     "zh": {"id": "编号", "label": "指标", "value": "数值", "unit": "单位", "period": "时期",
            "status": "状态", "change": "变化", "source": "来源", "date": "日期", "title": "事件",
            "entity": "对象", "name": "名称", "aliases": "别名", "kind": "类型", "facts": "事实数",
-           "events": "事件数", "publication": "刊物", "title_": "标题", "file": "文件",
-           "scale": "倍数", "base": "基本量", "quote": "原文", "field": "字段", "item": "项目"},
+           "events": "事件数", "publication": "刊物", "file": "文件",
+           "scale": "倍数", "base": "基本量", "quote": "原文", "field": "字段", "line": "行",
+           "code": "代码", "message": "说明"},
     "en": {"id": "id", "label": "label", "value": "value", "unit": "unit", "period": "period",
            "status": "status", "change": "change", "source": "source", "date": "date",
            "title": "event", "entity": "entity", "name": "name", "aliases": "aliases",
            "kind": "kind", "facts": "facts", "events": "events", "publication": "publication",
-           "title_": "title", "file": "file", "scale": "scale", "base": "base", "quote": "quote",
-           "field": "field", "item": "item"},
+           "file": "file", "scale": "scale", "base": "base", "quote": "quote",
+           "field": "field", "line": "line", "code": "code", "message": "message"},
 }
+
+
+class ColumnError(ValueError):
+    """--columns named a column the view does not have."""
 
 
 @dataclass(frozen=True)
 class View:
-    """The same records for machines (typed, English field names) and for people."""
+    """The same records for machines (typed, English field names) and for people.
+
+    Human rows are keyed by column keys; ``headers`` gives each key's label in
+    the reader's language. ``numeric`` columns are right-aligned in tables,
+    ``drop_order`` lists the columns a narrow table gives up first, and
+    ``emphasis`` holds one style hint per row (the status of a target or forecast).
+    """
 
     kind: str
     machine: list[Row]
@@ -62,10 +77,53 @@ class View:
     human: list[Row] = field(default_factory=list)
     title: str = ""
     human_fields: Sequence[str] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    numeric: frozenset[str] = frozenset()
+    drop_order: Sequence[str] = ()
+    emphasis: Sequence[str] = ()
+    caption: str = ""
+    stacked: bool = False  # a card: one 'field: value' line each, never a grid
 
     def __post_init__(self) -> None:
         if not self.human_fields and self.human:
             object.__setattr__(self, "human_fields", tuple(self.human[0]))
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key, key)
+
+    def column_names(self) -> list[str]:
+        """Every name --columns accepts: the machine fields, then the human-only columns."""
+        return [*self.machine_fields, *(k for k in self.human_fields if k not in self.machine_fields)]
+
+    def project(self, columns: Sequence[str] | None) -> View:
+        """The view with only these columns, in this order, in every format.
+
+        A name may be a machine field or a human column; each shape takes its own
+        value where it has one (human formats show the people's rendering of
+        ``value``; csv/json keep the typed number) and the other's where it does not.
+        """
+        if not columns:
+            return self
+        names = self.column_names()
+        unknown = [c for c in columns if c not in names]
+        if unknown:
+            raise ColumnError(f"unknown column {unknown[0]!r}{_did_you_mean(unknown[0], names)}; "
+                              f"choose from: {', '.join(names)}")
+        columns = list(dict.fromkeys(columns))
+        human_rows = self.human or [{} for _ in self.machine]
+        machine = [{c: (m[c] if c in self.machine_fields else h.get(c)) for c in columns}
+                   for m, h in zip(self.machine, human_rows)]
+        human = [{c: (h[c] if c in h else _display(m.get(c))) for c in columns}
+                 for m, h in zip(self.machine, human_rows)]
+        return replace(self, machine=machine, machine_fields=tuple(columns), human=human,
+                       human_fields=tuple(columns), drop_order=())
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def number_text(value: int | float | None) -> str:
@@ -77,23 +135,63 @@ def number_text(value: int | float | None) -> str:
         if "e" in text or "E" in text:  # 1.234567e-05: every digit, without the exponent
             text = format(Decimal(text), "f")
         return text.removesuffix(".0")
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # an integer past Python's str() digit limit
+        return _long_int_text(value)
+
+
+def _long_int_text(value: int) -> str:
+    """Every digit of a very long integer, without tripping the int-to-str digit limit."""
+    import sys
+
+    limit = sys.get_int_max_str_digits()
+    try:
+        sys.set_int_max_str_digits(0)
+        return str(value)
+    finally:
+        sys.set_int_max_str_digits(limit)
 
 
 def _h(lang: str, key: str) -> str:
-    return _HEADERS[lang][key]
+    return _HEADERS[lang].get(key, key)
 
 
-def _headers(lang: str, *keys: str) -> tuple[str, ...]:
-    return tuple(_h(lang, k) for k in keys)
+def _headers(lang: str, *keys: str) -> dict[str, str]:
+    return {k: _h(lang, k) for k in keys}
 
 
 def _pick(lang: str, zh: str, en: str) -> str:
     return (zh or en) if lang == "zh" else (en or zh)
 
 
-def fact_row(f: Fact) -> Row:
+def _source_fields(base: FactBase, source_id: str) -> Row:
+    s = base.sources.get(source_id)
+    if s is None:
+        return {"source_title_zh": None, "source_title_en": None, "source_publication_zh": None,
+                "source_publication_en": None, "source_date": None}
+    return {"source_title_zh": s.title_zh, "source_title_en": s.title_en,
+            "source_publication_zh": s.publication_zh or None,
+            "source_publication_en": s.publication_en or None,
+            "source_date": str(s.date) if s.date else None}
+
+
+def source_text(base: FactBase, source_id: str, lang: str) -> str:
+    """Who says so, in one cell: the publication (or, where none is printed, the title) and date."""
+    s = base.sources.get(source_id)
+    if s is None:
+        return source_id
+    who = _pick(lang, s.publication_zh, s.publication_en)
+    if not who:  # no publication printed: the start of the title says which article
+        title = _pick(lang, s.title_zh, s.title_en)
+        limit = 16 if lang == "zh" else 32
+        who = title if len(title) <= limit else title[: limit - 1].rstrip(" :：,，—-") + "…"
+    return f"{who} {s.date}" if s.date else who
+
+
+def fact_row(f: Fact, base: FactBase | None = None) -> Row:
     c = f.change
+    sources = _source_fields(base, f.source) if base is not None else {}
     return {
         "id": f.id, "topic": f.topic, "entity": f.entity, "metric": f.metric,
         "value": f.value, "value_max": f.value_max, "unit": f.unit,
@@ -102,15 +200,16 @@ def fact_row(f: Fact) -> Row:
         "period_end": f.period.last_day().isoformat(),
         "change": c.value if c else None, "change_unit": c.unit if c else None,
         "change_basis": c.basis.value if c else None, "change_bound": c.bound.value if c else None,
-        "label_zh": f.label_zh, "label_en": f.label_en, "source": f.source, "quote": f.quote,
-        "note": f.note or None, "disagrees_with": list(f.disagrees_with),
+        "label_zh": f.label_zh, "label_en": f.label_en, "source": f.source, **sources,
+        "quote": f.quote, "note": f.note or None, "disagrees_with": list(f.disagrees_with),
     }
 
 
-def event_row(e: Event) -> Row:
-    return {"id": e.id, "date": str(e.date), "title_zh": e.title_zh, "title_en": e.title_en,
-            "entity": e.entity, "tags": list(e.tags), "source": e.source, "quote": e.quote,
-            "note": e.note or None}
+def event_row(e: Event, base: FactBase | None = None) -> Row:
+    sources = _source_fields(base, e.source) if base is not None else {}
+    return {"id": e.id, "date": str(e.date), "status": e.status.value, "title_zh": e.title_zh,
+            "title_en": e.title_en, "entity": e.entity, "tags": list(e.tags),
+            "source": e.source, **sources, "quote": e.quote, "note": e.note or None}
 
 
 def value_text(f: Fact, lang: str) -> str:
@@ -135,59 +234,107 @@ def unit_text(base: FactBase, unit_id: str, lang: str) -> str:
     return unit_id if unit is None or lang == "zh" else unit.name_en
 
 
+def _caption(n: int, lang: str, zh: str, en: str) -> str:
+    return f"{n} {zh}" if lang == "zh" else f"{n} {en}{'' if n == 1 else 's'}"
+
+
 def facts_view(base: FactBase, facts: Sequence[Fact], lang: str) -> View:
+    keys = ("id", "label", "value", "unit", "period", "status", "change", "source")
     human = [{
-        _h(lang, "id"): f.id,
-        _h(lang, "label"): f.label(lang),
-        _h(lang, "value"): value_text(f, lang),
-        _h(lang, "unit"): unit_text(base, f.unit, lang),
-        _h(lang, "period"): str(f.period) if lang == "en" or not f.period.is_point
-        else f"截至{f.period.end}",
-        _h(lang, "status"): _STATUS[lang][f.status.value],
-        _h(lang, "change"): change_text(f, lang),
-        _h(lang, "source"): f.source,
+        "id": f.id,
+        "label": f.label(lang),
+        "value": value_text(f, lang),
+        "unit": unit_text(base, f.unit, lang),
+        "period": _period_text(f, lang),
+        "status": _STATUS[lang][f.status.value],
+        "change": change_text(f, lang),
+        "source": source_text(base, f.source, lang),
     } for f in facts]
-    return View("fact", [fact_row(f) for f in facts], FACT_FIELDS, human,
-                "事实" if lang == "zh" else "Facts",
-                _headers(lang, "id", "label", "value", "unit", "period", "status", "change", "source"))
+    return View("fact", [fact_row(f, base) for f in facts], FACT_FIELDS, human,
+                "事实" if lang == "zh" else "Facts", keys, _headers(lang, *keys),
+                numeric=frozenset({"value", "change"}),
+                drop_order=("change", "source", "id", "unit"),
+                emphasis=[f.status.value for f in facts],
+                caption=_caption(len(facts), lang, "条事实", "fact"))
 
 
 def events_view(base: FactBase, events: Sequence[Event], lang: str) -> View:
+    keys = ("date", "title", "status", "entity", "source", "id")
     human = []
     for e in events:
         entity = base.entities.get(e.entity)
         human.append({
-            _h(lang, "date"): str(e.date),
-            _h(lang, "title"): e.title(lang),
-            _h(lang, "entity"): _pick(lang, entity.name_zh, entity.name_en) if entity else e.entity,
-            _h(lang, "source"): e.source,
-            _h(lang, "id"): e.id,
+            "date": str(e.date),
+            "title": e.title(lang),
+            "status": _STATUS[lang].get(e.status.value, e.status.value),
+            "entity": _pick(lang, entity.name_zh, entity.name_en) if entity else e.entity,
+            "source": source_text(base, e.source, lang),
+            "id": e.id,
         })
-    return View("event", [event_row(e) for e in events], EVENT_FIELDS, human,
-                "大事记" if lang == "zh" else "Timeline",
-                _headers(lang, "date", "title", "entity", "source", "id"))
+    return View("event", [event_row(e, base) for e in events], EVENT_FIELDS, human,
+                "大事记" if lang == "zh" else "Timeline", keys, _headers(lang, *keys),
+                drop_order=("source", "entity", "id", "status"),
+                emphasis=[e.status.value for e in events],
+                caption=_caption(len(events), lang, "件大事", "event"))
 
 
-def record_view(base: FactBase, record: Fact | Event, lang: str) -> View:
-    """One fact or event with its full provenance, as a single flat row."""
-    row = fact_row(record) if isinstance(record, Fact) else event_row(record)
+_CARD_HEADERS = {
+    "zh": {"figure": "数值", "label": "指标", "title": "事件", "date": "日期", "period": "时期",
+           "status": "状态", "change": "变化", "entity": "对象", "tags": "标签", "source": "来源",
+           "published": "发布", "quote": "原文", "context": "上下文", "note": "说明", "id": "编号"},
+    "en": {"figure": "figure", "label": "label", "title": "event", "date": "date",
+           "period": "period", "status": "status", "change": "change", "entity": "entity",
+           "tags": "tags", "source": "source", "published": "published", "quote": "quote",
+           "context": "in context", "note": "note", "id": "id"},
+}
+
+
+def record_view(base: FactBase, record: Fact | Event, lang: str,
+                context: str | None = None) -> View:
+    """One fact or event with its full provenance: for machines one flat row; for people
+    a card (the figure with unit and bound, period, status, change, entity, source title,
+    publication and date, the quote and the sentence around it, the note)."""
+    row = fact_row(record, base) if isinstance(record, Fact) else event_row(record, base)
     fields = list(FACT_FIELDS if isinstance(record, Fact) else EVENT_FIELDS)
     entity = base.entities[record.entity]
     source = base.sources[record.source]
     extra = {
         "entity_name_zh": entity.name_zh, "entity_name_en": entity.name_en,
-        "source_title_zh": source.title_zh, "source_title_en": source.title_en,
-        "source_publication_zh": source.publication_zh or None,
-        "source_publication_en": source.publication_en or None,
         "source_authors": list(source.authors),
-        "source_date": str(source.date) if source.date else None,
         "source_file": source.file,
         "defined_at": str(record.origin),
     }
     row.update(extra)
     fields.extend(extra)
-    human = [{_h(lang, "field"): k, _h(lang, "value"): _display(v)} for k, v in row.items()]
-    return View(row.get("id", ""), [row], fields, human, record.id)
+    published = " ".join(x for x in (_pick(lang, source.publication_zh, source.publication_en),
+                                     ", ".join(source.authors),
+                                     str(source.date) if source.date else "") if x)
+    card: Row = {}
+    if isinstance(record, Fact):
+        card["figure"] = f"{value_text(record, lang)} {unit_text(base, record.unit, lang)}"
+        card["label"] = record.label(lang)
+        card["period"] = _period_text(record, lang)
+        card["status"] = _STATUS[lang][record.status.value]
+        card["change"] = change_text(record, lang)
+    else:
+        card["title"] = record.title(lang)
+        card["date"] = str(record.date)
+        card["status"] = _STATUS[lang].get(record.status.value, record.status.value)
+        card["tags"] = ", ".join(record.tags)
+    card["entity"] = f"{_pick(lang, entity.name_zh, entity.name_en)} ({entity.id})"
+    card["source"] = f"{_pick(lang, source.title_zh, source.title_en)} ({source.id})"
+    card["published"] = published or "—"
+    card["quote"] = record.quote
+    card["context"] = context or ""
+    card["note"] = record.note
+    card["id"] = record.id
+    card = {k: v for k, v in card.items() if v or k in ("quote", "id")}
+    return View(row.get("id", ""), [row], fields, [card], record.id,
+                headers=_CARD_HEADERS[lang], stacked=True)
+
+
+def _period_text(f: Fact, lang: str) -> str:
+    return str(f.period) if lang == "en" or not f.period.is_point else f"截至{f.period.end}"
 
 
 def _display(value: Any) -> str:
@@ -209,17 +356,20 @@ def sources_view(base: FactBase, lang: str) -> View:
         "date": str(s.date) if s.date else None, "file": s.file,
         "facts": facts[s.id], "events": events[s.id], "note": s.note or None,
     } for s in base.sources.values()]
+    keys = ("id", "publication", "date", "file", "facts", "events")
     human = [{
-        _h(lang, "id"): s.id,
-        _h(lang, "publication"): _pick(lang, s.publication_zh, s.publication_en) or "—",
-        _h(lang, "date"): str(s.date) if s.date else "—",
-        _h(lang, "file"): s.file,
-        _h(lang, "facts"): facts[s.id],
-        _h(lang, "events"): events[s.id],
+        "id": s.id,
+        "publication": _pick(lang, s.publication_zh, s.publication_en) or "—",
+        "date": str(s.date) if s.date else "—",
+        "file": s.file,
+        "facts": facts[s.id],
+        "events": events[s.id],
     } for s in base.sources.values()]
     fields = ("id", "publication_zh", "publication_en", "title_zh", "title_en", "authors",
               "date", "file", "facts", "events", "note")
-    return View("source", machine, fields, human, "来源" if lang == "zh" else "Sources")
+    return View("source", machine, fields, human, "来源" if lang == "zh" else "Sources", keys,
+                _headers(lang, *keys), numeric=frozenset({"facts", "events"}),
+                drop_order=("file",))
 
 
 def entities_view(base: FactBase, lang: str) -> View:
@@ -227,39 +377,52 @@ def entities_view(base: FactBase, lang: str) -> View:
     machine = [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "kind": e.kind,
                 "aliases": list(e.aliases), "facts": facts[e.id], "events": events[e.id]}
                for e in base.entities.values()]
-    human = [{_h(lang, "id"): e.id, _h(lang, "name"): f"{e.name_zh} / {e.name_en}",
-              _h(lang, "aliases"): ", ".join(e.aliases), _h(lang, "kind"): e.kind,
-              _h(lang, "facts"): facts[e.id], _h(lang, "events"): events[e.id]}
+    keys = ("id", "name", "aliases", "kind", "facts", "events")
+    human = [{"id": e.id, "name": f"{e.name_zh} / {e.name_en}", "aliases": ", ".join(e.aliases),
+              "kind": e.kind, "facts": facts[e.id], "events": events[e.id]}
              for e in base.entities.values()]
     fields = ("id", "name_zh", "name_en", "kind", "aliases", "facts", "events")
-    return View("entity", machine, fields, human, "对象" if lang == "zh" else "Entities")
+    return View("entity", machine, fields, human, "对象" if lang == "zh" else "Entities", keys,
+                _headers(lang, *keys), numeric=frozenset({"facts", "events"}),
+                drop_order=("aliases", "kind"))
 
 
 def topics_view(base: FactBase, lang: str) -> View:
     facts, _ = counts_by(base, "topic")
     machine = [{"id": t.id, "name_zh": t.name_zh, "name_en": t.name_en, "facts": facts[t.id]}
                for t in base.topics.values()]
-    human = [{_h(lang, "id"): t.id, _h(lang, "name"): _pick(lang, t.name_zh, t.name_en),
-              _h(lang, "facts"): facts[t.id]} for t in base.topics.values()]
+    keys = ("id", "name", "facts")
+    human = [{"id": t.id, "name": _pick(lang, t.name_zh, t.name_en), "facts": facts[t.id]}
+             for t in base.topics.values()]
     return View("topic", machine, ("id", "name_zh", "name_en", "facts"), human,
-                "主题" if lang == "zh" else "Topics")
+                "主题" if lang == "zh" else "Topics", keys, _headers(lang, *keys),
+                numeric=frozenset({"facts"}))
+
+
+def _scale_text(scale: int | float) -> str:
+    """1, 10000, or 1e+8 for the large scales: exact for any size, never overflowing a float."""
+    if scale < 1e6:
+        return number_text(scale)
+    exact = Decimal(repr(scale)) if isinstance(scale, float) else Decimal(scale)
+    return format(exact.normalize(), "e")
 
 
 def units_view(base: FactBase, lang: str) -> View:
     facts, _ = counts_by(base, "unit")
     machine = [{"id": u.id, "name_zh": u.name_zh, "name_en": u.name_en, "scale": u.scale,
                 "base": u.base, "facts": facts[u.id]} for u in base.units.values()]
-    human = [{_h(lang, "id"): u.id, _h(lang, "name"): _pick(lang, u.name_zh, u.name_en),
-              _h(lang, "scale"): number_text(u.scale) if u.scale < 1e6 else f"{u.scale:.0e}",
-              _h(lang, "base"): u.base, _h(lang, "facts"): facts[u.id]}
-             for u in base.units.values()]
+    keys = ("id", "name", "scale", "base", "facts")
+    human = [{"id": u.id, "name": _pick(lang, u.name_zh, u.name_en), "scale": _scale_text(u.scale),
+              "base": u.base, "facts": facts[u.id]} for u in base.units.values()]
     return View("unit", machine, ("id", "name_zh", "name_en", "scale", "base", "facts"), human,
-                "单位" if lang == "zh" else "Units")
+                "单位" if lang == "zh" else "Units", keys, _headers(lang, *keys),
+                numeric=frozenset({"scale", "facts"}))
 
 
 def problems_view(problems: Sequence[Problem], lang: str) -> View:
     machine = [p.as_dict() for p in problems]
+    keys = ("file", "line", "field", "code", "message")
     human = [{"file": p.file, "line": p.line or "", "field": p.field, "code": p.code,
               "message": p.message} for p in problems]
-    return View("problem", machine, ("file", "line", "field", "code", "message"), human,
-                "问题" if lang == "zh" else "Problems")
+    return View("problem", machine, keys, human, "问题" if lang == "zh" else "Problems", keys,
+                _headers(lang, *keys), numeric=frozenset({"line"}))
