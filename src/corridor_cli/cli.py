@@ -10,6 +10,7 @@ import os
 import shlex
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Optional
@@ -286,7 +287,10 @@ def _dirs(facts_dir: Optional[list[str]]) -> list[Path]:
 
 def _load(facts_dir: Optional[list[str]]) -> FactBase:
     """The fact base; every problem on stderr and exit 2 if any file is invalid."""
-    base, problems = load(fact_dirs(_dirs(facts_dir), _env().environ))
+    dirs = fact_dirs(_dirs(facts_dir), _env().environ)
+    base, problems = load(dirs)
+    if not base.dirs:
+        base = replace(base, dirs=tuple(dirs))
     if problems:
         for problem in problems:
             _env().stderr.write(f"{problem}\n")
@@ -327,8 +331,14 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
     """Render view and write it to stdout (through the pager on a terminal, when long)
     or, atomically, to the output file."""
     env = _env()
-    if output is not None and not output.strip():
-        raise _bad("--output", "an empty file name")
+    if output is not None:
+        if not output.strip():
+            raise _bad("--output", "an empty file name")
+        try:
+            check_output_path(Path(output), base.files if base else (), base.dirs if base else ())
+        except OutputError as exc:
+            _message(str(exc))
+            raise typer.Exit(Exit.OUTPUT) from None
     fmt = _format(fmt, output)
     if fmt in FILE_ONLY and output is None:
         raise _bad("--format", f"{fmt.value} is a file format: add --output FILE.{fmt.value}")
@@ -341,7 +351,6 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
     if output is not None:
         path = Path(output)
         try:
-            check_output_path(path, base.files if base else (), base.dirs if base else ())
             write_atomic(path, render_bytes(view, fmt, bom=bom, header=not no_header,
                                             width=env.width or 200))
         except OutputError as exc:
@@ -434,13 +443,16 @@ def facts(
       corridor facts trade --format xlsx --output trade.xlsx
     """
     base = _load(facts_dir)
+    notes: list[str] = []
     with _options():
         q = query.validate(base, query.FactQuery(
             topic=(*query.split_values(topic), *query.split_values(topics)),
             **_dates(year, date_from, date_to, base),
             entity=entity, metric=metric, status=status, source=source, grep=grep,
-            sort=sort, descending=desc, limit=query.parse_limit(limit)))
+            sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
         chosen = query.select_facts(base, q)
+    for note in notes:
+        _message(note)
     _emit(views.facts_view(base, chosen, _lang(lang)), fmt, output, bom, "no facts match",
           base=base, columns=columns, no_header=no_header, no_pager=no_pager)
 
@@ -479,10 +491,14 @@ def timeline(
       corridor timeline --entity 江津班列 --format md --lang en
     """
     base = _load(facts_dir)
+    notes: list[str] = []
     with _options():
         chosen = query.select_events(
             base, entity=entity, grep=grep, status=status, source=source, sort=sort,
-            descending=desc, limit=query.parse_limit(limit), **_dates(year, date_from, date_to, base))
+            descending=desc, limit=query.parse_limit(limit), notes=notes,
+            **_dates(year, date_from, date_to, base))
+    for note in notes:
+        _message(note)
     _emit(views.events_view(base, chosen, _lang(lang)), fmt, output, bom, "no events match",
           base=base, columns=columns, no_header=no_header, no_pager=no_pager)
 

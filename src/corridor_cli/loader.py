@@ -1,20 +1,28 @@
 """Read TOML fact files into records, and report every problem they have.
 
-The loader never raises on bad input: whatever the bytes, it returns the
-records it could build and a list of problems, each naming file, line and
-field. Knows nothing of the command line.
+The loader never raises on bad input: whatever the bytes, file names or
+directory layout, it returns the records it could build and a list of
+problems, each naming file, line and field. Every problem of every file comes
+back at once: a record with a bad field is still built as far as it can be
+(the bad field becomes None), its other fields and its references are still
+checked, and its id still takes part in the duplicate-id check; only fully
+valid records go into the FactBase. Knows nothing of the command line.
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
 import math
 import os
 import re
+import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
 
 if sys.version_info >= (3, 11):
@@ -37,6 +45,7 @@ from corridor_cli.records import (
     Status,
     Topic,
     Unit,
+    normalise_name,
 )
 
 ENV_PATH = "CORRIDOR_FACTS_PATH"
@@ -46,6 +55,7 @@ _ID_RE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 _METRIC_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _TAG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_DIGIT_RUN_RE = re.compile(r"[0-9][0-9_]*")
 
 E = TypeVar("E", bound=Enum)
 
@@ -71,48 +81,223 @@ def closest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-class _Lines:
-    """Finds the line of a table or a field in TOML text, which tomllib does not report."""
+def display_path(path: str | bytes | os.PathLike) -> str:
+    """A path as printable UTF-8 text: bytes of the name that are not UTF-8 become
+    \\xNN escapes (Python holds them as lone surrogates, which cannot be printed)."""
+    name = os.fspath(path)
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "backslashreplace")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
-    _HEADER = re.compile(r"\s*\[\[\s*([A-Za-z0-9_-]+)\s*\]\]")
-    _ANY_HEADER = re.compile(r"\s*\[")
+
+# ---------------------------------------------------------------- where things are in a file
+_WS = re.compile(r"[ \t]*")
+_WS_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")  # blank space, line breaks and comments
+_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
+_STRING = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"{3,5}'  # multi-line basic
+                     r"|'''[\s\S]*?'{3,5}"  # multi-line literal
+                     r'|"(?:[^"\\\n]|\\.)*"'  # basic
+                     r"|'[^'\n]*'")  # literal
+# A number, boolean or date-time: up to the next separator ("1979-05-27 07:32:00" has a space).
+_SCALAR = re.compile(r"[^\s,\[\]{}#]+(?: [0-9]{2}:[^\s,\]}#]*)?")
+
+
+@dataclass
+class _Place:
+    """Where one record is written: the line of its table and of each of its keys."""
+
+    line: int
+    fields: dict[str, int] = field(default_factory=dict)
+
+    def note(self, prefix: str, parts: Sequence[str], line: int) -> None:
+        """A key written at line: `change.basis = …` notes both change and change.basis."""
+        for end in range(1, len(parts) + 1):
+            self.fields.setdefault(prefix + ".".join(parts[:end]), line)
+
+
+@dataclass
+class _Frame:
+    """An open [ array or { inline table while scanning."""
+
+    array: bool
+    record: _Place | None = None  # the record whose keys an inline table holds
+    prefix: str = ""  # the key path of that inline table inside its record, with a final dot
+    records: list[_Place] | None = None  # a top-level `kind = [...]`: each element is a record
+
+
+class _Layout:
+    """The lines of the records of one TOML text, which tomllib does not report.
+
+    One linear scan over text that tomllib has already accepted: it follows
+    strings (basic, literal and multi-line, so a string that looks like a
+    [[fact]] header or a `key = value` line is not taken for one), comments and
+    the nesting of [ and {. For each record table (a [[kind]] header, or an
+    element of a top-level `kind = [...]` array, such as an inline table) it
+    records the start line and the line of each key (keys of inline tables and
+    sub-tables inside the record as `parent.key`), and for each top-level name
+    the first line it appears on ([kind], [[kind]] or `kind = ...`). Lines are
+    counted on \\n only, as TOML counts them: U+2028, \\v, \\f or \\r are not line
+    breaks.
+    """
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.headers: dict[str, list[int]] = {}
-        for number, line in enumerate(self.lines, start=1):
-            m = self._HEADER.match(line)
-            if m:
-                self.headers.setdefault(m.group(1), []).append(number)
+        self.records: dict[str, list[_Place]] = {}
+        self.first_line: dict[str, int] = {}
+        self._text, self._pos, self._line = text, 0, 1
+        self._scan()
 
-    def key_line(self, key: str, start: int = 1, end: int | None = None) -> int | None:
-        pattern = re.compile(rf"\s*\"?{re.escape(key)}\"?\s*=")
-        for number in range(start, (end or len(self.lines)) + 1):
-            if number - 1 < len(self.lines) and pattern.match(self.lines[number - 1]):
-                return number
-        return None
+    def place(self, kind: str, index: int) -> _Place | None:
+        """Where the index-th record of kind is written; None when not found."""
+        places = self.records.get(kind, [])
+        return places[index] if index < len(places) else None
 
-    def block(self, kind: str, index: int) -> tuple[int | None, int | None]:
-        """First and last line of the index-th [[kind]] table."""
-        starts = self.headers.get(kind, [])
-        if index >= len(starts):
-            return self.key_line(kind), None
-        start = starts[index]
-        end = len(self.lines)
-        for number in range(start + 1, len(self.lines) + 1):
-            if self._ANY_HEADER.match(self.lines[number - 1]):
-                end = number - 1
+    def _eat(self, pattern: re.Pattern[str]) -> str:
+        m = pattern.match(self._text, self._pos)
+        if m is None or not m.group():
+            return ""
+        self._pos = m.end()
+        self._line += m.group().count("\n")
+        return m.group()
+
+    def _char(self) -> str:
+        return self._text[self._pos:self._pos + 1]
+
+    def _key(self) -> list[str]:
+        """A dotted key; the position is left after it and the blanks that follow."""
+        parts = []
+        while True:
+            self._eat(_WS)
+            token = self._eat(_KEY_PART)
+            if not token:
                 break
-        return start, end
+            parts.append(_key_text(token))
+            self._eat(_WS)
+            if self._char() != ".":
+                break
+            self._pos += 1
+        return parts
+
+    def _assignment(self) -> tuple[int, list[str]]:
+        """The line and parts of `key =`; the position is left at the value."""
+        line, parts = self._line, self._key()
+        if self._char() == "=":
+            self._pos += 1
+        self._eat(_WS)
+        return line, parts
+
+    def _header(self) -> tuple[int, list[str], bool]:
+        """A [table] or [[array]] header: its line, key parts and which of the two."""
+        line = self._line
+        array = self._text.startswith("[[", self._pos)
+        self._pos += 2 if array else 1
+        parts = self._key()
+        self._pos += 2 if array and self._text.startswith("]]", self._pos) else 1
+        return line, parts, array
+
+    def _value(self, stack: list[_Frame], record: _Place | None, prefix: str,
+               records: list[_Place] | None = None) -> None:
+        """Consume a scalar or a string, or open the array or inline table that starts here."""
+        char = self._char()
+        if char == "[":
+            self._pos += 1
+            stack.append(_Frame(True, records=records))
+        elif char == "{":
+            self._pos += 1
+            stack.append(_Frame(False, record, prefix))
+        elif not self._eat(_STRING if char in "\"'" else _SCALAR):
+            self._pos += 1  # never stall, whatever the text
+
+    def _scan(self) -> None:
+        text = self._text
+        stack: list[_Frame] = []
+        record: _Place | None = None  # the record the keys under the current header belong to
+        prefix = ""  # their key path inside it ([fact.change] → "change.")
+        in_root = True  # no [header] yet: keys are top-level names
+        while self._pos < len(text):
+            if not stack:  # a statement: [header], [[header]] or key = value
+                self._eat(_WS_NL)
+                if self._pos >= len(text):
+                    break
+                if self._char() == "[":
+                    line, parts, array = self._header()
+                    in_root, record, prefix = False, None, ""
+                    if not parts:
+                        continue
+                    self.first_line.setdefault(parts[0], line)
+                    if len(parts) == 1 and array:
+                        record = _Place(line)
+                        self.records.setdefault(parts[0], []).append(record)
+                    elif len(parts) > 1 and self.records.get(parts[0]):
+                        record = self.records[parts[0]][-1]  # [kind.sub]: in the last [[kind]]
+                        record.note("", parts[1:], line)
+                        prefix = ".".join(parts[1:]) + "."
+                    continue
+                line, parts = self._assignment()
+                if in_root:
+                    records = None
+                    if parts:
+                        self.first_line.setdefault(parts[0], line)
+                        if len(parts) == 1 and self._char() == "[":
+                            records = self.records.setdefault(parts[0], [])
+                    self._value(stack, None, "", records)
+                elif record is not None and parts:
+                    record.note(prefix, parts, line)
+                    self._value(stack, record, prefix + ".".join(parts) + ".")
+                else:
+                    self._value(stack, None, "")
+                continue
+            frame = stack[-1]
+            self._eat(_WS_NL)
+            char = self._char()
+            if char in ("]", "}", ""):
+                self._pos += 1
+                stack.pop()
+            elif char == ",":
+                self._pos += 1
+            elif frame.array:
+                element = None
+                if frame.records is not None:
+                    element = _Place(self._line)
+                    frame.records.append(element)
+                self._value(stack, element, "")
+            else:
+                line, parts = self._assignment()
+                if frame.record is not None and parts:
+                    frame.record.note(frame.prefix, parts, line)
+                    self._value(stack, frame.record, frame.prefix + ".".join(parts) + ".")
+                else:
+                    self._value(stack, None, "")
 
 
+def _key_text(token: str) -> str:
+    """A key part as tomllib reads it: bare, 'literal' or "basic" (escapes decoded)."""
+    if token[0] == "'" or (token[0] == '"' and "\\" not in token):
+        return token[1:-1]
+    if token[0] == '"':
+        try:
+            return next(iter(tomllib.loads(f"{token} = 0")))
+        except (ValueError, StopIteration):
+            return token[1:-1]
+    return token
+
+
+# ---------------------------------------------------------------- one table's fields
 class _Table:
-    """Reads and checks the fields of one raw table, collecting problems."""
+    """Reads and checks the fields of one raw table, collecting problems.
 
-    def __init__(self, raw: dict[str, Any], kind: str, file: str, start: int | None,
-                 end: int | None, lines: _Lines, problems: list[Problem]) -> None:
-        self.raw, self.kind, self.file = raw, kind, file
-        self.start, self.end, self.lines = start, end, lines
+    A field that fails its check reads as None (or its default) and sets ok to
+    False; the other fields are still read and checked.
+    """
+
+    def __init__(self, raw: dict[str, Any], kind: str, file: str, root: str,
+                 place: _Place | None, problems: list[Problem]) -> None:
+        self.raw, self.kind, self.file, self.root = raw, kind, file, root
+        self.start = place.line if place is not None else None
+        self.fields = place.fields if place is not None else {}
         self.problems = problems
         self.seen: set[str] = set()
         self.ok = True
@@ -121,21 +306,21 @@ class _Table:
 
     @property
     def origin(self) -> Origin:
-        fields = tuple((key, line) for key in self.raw
-                       if (line := self.line_of(key)) is not None)
-        return Origin(self.file, self.start, fields)
+        return Origin(self.file, self.start, tuple(self.fields.items()), self.root)
 
     def line_of(self, key: str) -> int | None:
-        if self.start is None:
-            return None
-        return self.lines.key_line(key, self.start, self.end) or self.start
+        """The line of a field (change.basis: its own line, else change's), else the table's."""
+        line = self.fields.get(key)
+        if line is None and "." in key:
+            line = self.fields.get(key.split(".")[0])
+        return line or self.start
 
     def problem(self, key: str, code: str, message: str) -> None:
         self.ok = False
-        self.problems.append(Problem(self.file, self.line_of(key.split(".")[0]), key, code,
+        self.problems.append(Problem(self.file, self.line_of(key), key, code,
                                      f"{self.label}: {message}"))
 
-    def _get(self, key: str, required: bool) -> Any:
+    def get(self, key: str, required: bool) -> Any:
         self.seen.add(key)
         if key not in self.raw:
             if required:
@@ -145,7 +330,7 @@ class _Table:
 
     def text(self, key: str, required: bool = True, pattern: re.Pattern[str] | None = None,
              form: str = "") -> str | None:
-        value = self._get(key, required)
+        value = self.get(key, required)
         if value is None:
             return None if required else ""
         if not isinstance(value, str):
@@ -161,7 +346,7 @@ class _Table:
 
     def number(self, key: str, required: bool = True, value: Any = None) -> int | float | None:
         if value is None:
-            value = self._get(key, required)
+            value = self.get(key, required)
             if value is None:
                 return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -174,7 +359,7 @@ class _Table:
 
     def choice(self, key: str, enum: type[E], default: E | None = None, value: Any = None) -> E | None:
         if value is None:
-            value = self._get(key, default is None)
+            value = self.get(key, default is None)
             if value is None:
                 return default
         names = [member.value for member in enum]
@@ -185,7 +370,7 @@ class _Table:
         return enum(value)
 
     def strings(self, key: str, pattern: re.Pattern[str] | None = None, form: str = "") -> tuple[str, ...]:
-        value = self._get(key, False)
+        value = self.get(key, False)
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -222,39 +407,72 @@ def _type_name(value: Any) -> str:
             list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
 
 
-def _unit(t: _Table) -> Unit | None:
+# ---------------------------------------------------------------- one record of each kind
+# Each builder returns the record with every field it could read (a failed one is
+# None); _Table.ok says whether all of them were valid.
+def _unit(t: _Table) -> Unit:
     uid, zh, en = t.text("id"), t.text("name_zh"), t.text("name_en")
     scale, base = t.number("scale"), t.text("base")
     if scale is not None and scale <= 0:
         t.problem("scale", "bad-value", "scale must be positive")
+        scale = None
     t.finish()
-    return Unit(uid, zh, en, scale, base, t.origin) if t.ok else None
+    return Unit(uid, zh, en, scale, base, t.origin)
 
 
-def _topic(t: _Table) -> Topic | None:
+def _topic(t: _Table) -> Topic:
     tid = t.text("id", pattern=_ID_RE, form="a lower-case id such as 'trains'")
     zh, en = t.text("name_zh"), t.text("name_en")
     t.finish()
-    return Topic(tid, zh, en, t.origin) if t.ok else None
+    return Topic(tid, zh, en, t.origin)
 
 
-def _entity(t: _Table) -> Entity | None:
+def _entity(t: _Table) -> Entity:
     eid = t.text("id", pattern=_ID_RE, form="a kebab-case id such as 'jiangjin-cbz'")
     zh, en, kind = t.text("name_zh"), t.text("name_en"), t.text("kind")
     aliases = t.strings("aliases")
     t.finish()
-    return Entity(eid, zh, en, kind, aliases, t.origin) if t.ok else None
+    return Entity(eid, zh, en, kind, aliases, t.origin)
 
 
-def _source(t: _Table) -> Source | None:
+def unsafe_source_file(name: str) -> str | None:
+    """Why a source's `file` is not a relative path that stays inside the directory it
+    is looked up in, or None when it is one."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in name):
+        return "contains a control character"
+    if "\\" in name:
+        return "contains a backslash: separate folders with /"
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).drive:
+        return "is an absolute path: give a path relative to the source texts' directory"
+    parts = name.split("/")
+    if ".." in parts:
+        return "has a '..' component: it must stay inside the source texts' directory"
+    if all(part.strip() in ("", ".") for part in parts):
+        return "names no file"
+    return None
+
+
+def _source_file(t: _Table) -> str | None:
+    value = t.get("file", True)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        t.problem("file", "type-error", f"file must be a string, not {_type_name(value)}")
+        return None
+    why = unsafe_source_file(value)
+    if why is not None:
+        t.problem("file", "bad-source-file", f"file {value!r} {why}")
+        return None
+    return value
+
+
+def _source(t: _Table) -> Source:
     sid = t.text("id", pattern=_ID_RE, form="a kebab-case id")
     title_zh, title_en = t.text("title_zh"), t.text("title_en")
     pub_zh, pub_en = t.text("publication_zh", False), t.text("publication_en", False)
-    file, authors = t.text("file"), t.strings("authors")
+    file, authors = _source_file(t), t.strings("authors")
     date, note = t.date("date", required=False), t.text("note", False)
     t.finish()
-    if not t.ok:
-        return None
     return Source(sid, title_zh, title_en, pub_zh, pub_en, file, authors, date, note, t.origin)
 
 
@@ -276,6 +494,7 @@ def _period(t: _Table) -> Period | None:
 
 
 def _change(t: _Table) -> Change | None:
+    """The change table as far as it reads (a bad part is None); None when there is none."""
     raw = t.raw.get("change")
     t.seen.add("change")
     if raw is None:
@@ -284,12 +503,13 @@ def _change(t: _Table) -> Change | None:
         t.problem("change", "type-error", "change must be a table such as "
                   "{ value = 2.3, unit = \"%\", basis = \"yoy\" }")
         return None
-    value = t.number("change.value", value=raw.get("value", "")) if "value" in raw else None
+    value = t.number("change.value", value=raw["value"]) if "value" in raw else None
     if "value" not in raw:
         t.problem("change.value", "missing-field", "required field 'change.value' is missing")
     unit = raw.get("unit")
     if not isinstance(unit, str) or not unit:
         t.problem("change.unit", "missing-field", "change.unit must be a unit such as \"%\"")
+        unit = None
     basis = t.choice("change.basis", Basis, Basis.yoy, value=raw.get("basis")) \
         if "basis" in raw else Basis.yoy
     bound = t.choice("change.bound", Bound, Bound.exact, value=raw.get("bound")) \
@@ -297,12 +517,10 @@ def _change(t: _Table) -> Change | None:
     for key in raw:
         if key not in ("value", "unit", "basis", "bound"):
             t.problem(f"change.{key}", "unknown-field", f"unknown field 'change.{key}'")
-    if value is None or not isinstance(unit, str) or basis is None or bound is None:
-        return None
     return Change(value, unit, basis, bound)
 
 
-def _fact(t: _Table) -> Fact | None:
+def _fact(t: _Table) -> Fact:
     fid = t.text("id", pattern=_ID_RE, form="a kebab-case id such as 'jiangjin-trains-2022'")
     topic, entity = t.text("topic"), t.text("entity")
     metric = t.text("metric", pattern=_METRIC_RE, form="a snake_case id such as 'trains_run'")
@@ -318,13 +536,11 @@ def _fact(t: _Table) -> Fact | None:
     if value is not None and value_max is not None and value_max <= value:
         t.problem("value_max", "bad-value", f"value_max {value_max} must exceed value {value}")
     t.finish()
-    if not t.ok:
-        return None
     return Fact(fid, topic, entity, metric, value, unit, status, period, label_zh, label_en,
                 source, quote, bound, value_max, change, note, disagrees_with, t.origin)
 
 
-def _event(t: _Table) -> Event | None:
+def _event(t: _Table) -> Event:
     eid = t.text("id", pattern=_ID_RE, form="a kebab-case id")
     date = t.date("date")
     title_zh, title_en = t.text("title_zh"), t.text("title_en")
@@ -332,8 +548,6 @@ def _event(t: _Table) -> Event | None:
     tags = t.strings("tags", pattern=_TAG_RE, form="a kebab-case tag such as 'first-train'")
     note = t.text("note", False)
     t.finish()
-    if not t.ok:
-        return None
     return Event(eid, date, title_zh, title_en, entity, source, quote, tags, note, t.origin)
 
 
@@ -343,30 +557,116 @@ _BUILDERS: dict[str, Callable[[_Table], Any]] = {
 }
 
 
-def toml_files(dirs: Sequence[Path], problems: list[Problem]) -> list[Path]:
-    """Every *.toml file under each directory, once each, in a stable order."""
-    files: list[Path] = []
-    seen: set[Path] = set()
+# ---------------------------------------------------------------- finding and reading files
+def _os_problem(path: str | os.PathLike, exc: OSError, what: str) -> Problem:
+    """A problem for an OSError met while looking at a directory or file."""
+    name = display_path(exc.filename if exc.filename is not None else path)
+    if exc.errno == errno.ELOOP:
+        return Problem(name, None, "", "symlink-loop",
+                       f"a loop of symbolic links: cannot read this {what}")
+    code = "unreadable-dir" if what == "directory" else "unreadable"
+    return Problem(name, None, "", code, f"cannot read {what}: {exc.strerror or exc}")
+
+
+def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[str]:
+    """Every *.toml name under top, following directory symlinks once each.
+
+    A directory that cannot be listed is a problem (unreadable-dir), as is a
+    symlink that leads back to a directory it is in (symlink-loop), which is
+    then not followed; a directory reached a second time another way is skipped.
+    """
+    found: list[str] = []
+    ancestors: dict[str, tuple[tuple[int, int], ...]] = {top: (top_id,)}
+    visited = {top_id}
+
+    def on_error(exc: OSError) -> None:
+        problems.append(_os_problem(top, exc, "directory"))
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
+        chain = ancestors.pop(dirpath, ())
+        keep = []
+        for name in sorted(dirnames):
+            sub = os.path.join(dirpath, name)
+            try:
+                st = os.stat(sub)
+            except OSError as exc:
+                problems.append(_os_problem(sub, exc, "directory"))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in chain:
+                problems.append(Problem(display_path(sub), None, "", "symlink-loop",
+                                        "a symbolic link back to a directory it is in: "
+                                        "not followed"))
+                continue
+            if key in visited:
+                continue
+            visited.add(key)
+            ancestors[sub] = (*chain, key)
+            keep.append(name)
+        dirnames[:] = keep
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if name.endswith(".toml"):
+                found.append(path)
+            elif os.path.islink(path):  # os.walk lists a link loop as a file, whatever its name
+                try:
+                    os.stat(path)
+                except OSError as exc:
+                    if exc.errno == errno.ELOOP:
+                        problems.append(_os_problem(path, exc, "file"))
+    return found
+
+
+def toml_files(dirs: Sequence[Path], problems: list[Problem]) -> list[tuple[Path, Path]]:
+    """Every *.toml file under each directory, once each, in a stable order, with the
+    directory (as given) it was found under."""
+    files: list[tuple[Path, Path]] = []
+    seen: set[tuple[int, int]] = set()
     for directory in dirs:
-        if not directory.is_dir():
-            problems.append(Problem(str(directory), None, "", "missing-dir",
-                                    "no such directory of fact files"))
+        try:
+            st = os.stat(directory)
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                problems.append(_os_problem(directory, exc, "directory"))
+            else:
+                problems.append(Problem(display_path(directory), None, "", "missing-dir",
+                                        "no such directory of fact files"))
             continue
-        for path in sorted(directory.rglob("*.toml")):
-            key = path.resolve()
-            if key not in seen and path.is_file():
+        if not stat.S_ISDIR(st.st_mode):
+            problems.append(Problem(display_path(directory), None, "", "missing-dir",
+                                    "not a directory of fact files"))
+            continue
+        names = _walk(os.fspath(directory), (st.st_dev, st.st_ino), problems)
+        for name in sorted(names, key=Path):
+            try:
+                file_st = os.stat(name)
+            except OSError as exc:
+                if exc.errno != errno.ENOENT:  # a dangling link is no fact file
+                    problems.append(_os_problem(name, exc, "file"))
+                continue
+            key = (file_st.st_dev, file_st.st_ino)
+            if stat.S_ISREG(file_st.st_mode) and key not in seen:
                 seen.add(key)
-                files.append(path)
+                files.append((Path(name), Path(directory)))
     return files
 
 
-def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], _Lines] | None:
+def _long_number_line(text: str) -> int | None:
+    """The line of the first integer longer than Python reads (4300 digits)."""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+    for m in _DIGIT_RUN_RE.finditer(text):
+        if len(m.group()) > limit and len(m.group().replace("_", "")) > limit:
+            return text.count("\n", 0, m.start()) + 1
+    return None
+
+
+def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], _Layout] | None:
     """Read one file as UTF-8 TOML; a problem and None when it cannot be read."""
-    name = str(path)
+    name = display_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(name, None, "", "unreadable", f"cannot read file: {exc.strerror}"))
+        problems.append(_os_problem(path, exc, "file"))
         return None
     try:
         text = data.decode("utf-8")
@@ -389,116 +689,174 @@ def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], _Li
         message = _TOML_POS_RE.sub("", str(exc)).strip()
         problems.append(Problem(name, line, "", "toml-syntax", f"invalid TOML: {message}"))
         return None
+    except ValueError:  # not a TOMLDecodeError: an integer too long for int()
+        problems.append(Problem(name, _long_number_line(text), "", "bad-number",
+                                "invalid TOML: an integer with more digits than can be read"))
+        return None
     except RecursionError:
         problems.append(Problem(name, None, "", "too-deep", "invalid TOML: nested too deeply to read"))
         return None
-    return doc, _Lines(text)
+    return doc, _Layout(text)
 
 
-def read_records(path: Path, problems: list[Problem]) -> dict[str, list[Any]]:
-    """The records of one file, by kind; problems for everything wrong with it."""
-    records: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+def read_records(path: Path, root: Path, problems: list[Problem]) -> list[tuple[Any, bool]]:
+    """Every record of one file, built as far as it can be, each with whether all its
+    fields are valid; problems for everything wrong with the file."""
     parsed = parse_file(path, problems)
     if parsed is None:
-        return records
-    doc, lines = parsed
-    name = str(path)
+        return []
+    doc, layout = parsed
+    name, root_text = display_path(path), os.fspath(root)
+    records: list[tuple[Any, bool]] = []
     for kind, tables in doc.items():
         if kind not in KINDS:
-            problems.append(Problem(name, lines.key_line(kind) or (lines.headers.get(kind) or [None])[0],
-                                    kind, "unknown-table",
+            problems.append(Problem(name, layout.first_line.get(kind), kind, "unknown-table",
                                     f"unknown table {kind!r}{closest(kind, KINDS)}; "
                                     f"expected [[{']], [['.join(KINDS)}]]"))
             continue
         if not isinstance(tables, list):
-            problems.append(Problem(name, lines.key_line(kind), kind, "type-error",
+            problems.append(Problem(name, layout.first_line.get(kind), kind, "type-error",
                                     f"{kind} must be an array of tables: write [[{kind}]]"))
             continue
         for index, raw in enumerate(tables):
-            start, end = lines.block(kind, index)
+            place = layout.place(kind, index)
             if not isinstance(raw, dict):
-                problems.append(Problem(name, start, kind, "type-error",
+                line = place.line if place is not None else layout.first_line.get(kind)
+                problems.append(Problem(name, line, kind, "type-error",
                                         f"{kind} entries must be tables, not {_type_name(raw)}"))
                 continue
-            record = _BUILDERS[kind](_Table(raw, kind, name, start, end, lines, problems))
-            if record is not None:
-                records[kind].append(record)
+            table = _Table(raw, kind, name, root_text, place, problems)
+            records.append((_BUILDERS[kind](table), table.ok))
     return records
 
 
-def _unique(records: Iterable[Any], kind: str, problems: list[Problem]) -> dict[str, Any]:
+# ---------------------------------------------------------------- across files
+def _by_id(records: Iterable[Any], label: str, valid: dict[int, bool],
+           problems: list[Problem]) -> dict[str, Any]:
+    """The first record of each id, valid or not; a later one with the same id is a problem
+    (and invalid). A record whose id did not read takes no part."""
     by_id: dict[str, Any] = {}
     for record in records:
+        if not isinstance(record.id, str):
+            continue
         first = by_id.get(record.id)
         if first is not None:
+            valid[id(record)] = False
             problems.append(Problem(record.origin.file, record.origin.line_of("id"), "id",
                                     "duplicate-id",
-                                    f"{kind} id {record.id!r} is already defined at {first.origin}"))
+                                    f"{label} id {record.id!r} is already defined at {first.origin}"))
         else:
             by_id[record.id] = record
     return by_id
 
 
-def _check_refs(base: FactBase, problems: list[Problem]) -> tuple[list[Fact], list[Event]]:
-    """Keep the facts and events whose references resolve; a problem for each that does not."""
+def _field_line(origin: Origin, key: str) -> int | None:
+    lines = dict(origin.field_lines)
+    return lines.get(key) or lines.get(key.split(".")[0]) or origin.line
 
-    def bad(record: Fact | Event, key: str, value: str, vocab: Mapping[str, Any], what: str) -> bool:
-        if value in vocab:
-            return False
-        problems.append(Problem(record.origin.file, record.origin.line_of(key.split(".")[0]),
-                                key, "unknown-ref",
-                                f"{record.id}: unknown {what} {value!r}{closest(value, vocab)}"))
-        return True
 
-    fact_ids = {f.id: f for f in base.facts}
-    facts = []
-    for f in base.facts:
-        checks = [bad(f, "topic", f.topic, base.topics, "topic"),
-                  bad(f, "entity", f.entity, base.entities, "entity"),
-                  bad(f, "unit", f.unit, base.units, "unit"),
-                  bad(f, "source", f.source, base.sources, "source")]
+def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[str, Mapping[str, Any]],
+                valid: dict[int, bool], problems: list[Problem]) -> None:
+    """A problem for each reference, of any fact or event, that names nothing. A record
+    is valid only if all it names is defined and valid; a reference to a record that is
+    defined but invalid is not a problem of its own (that record's problem is)."""
+    fact_ids = {f.id: f for f in facts if isinstance(f.id, str)}
+
+    def check(record: Fact | Event, key: str, value: str | None, kind: str) -> None:
+        if value is None:
+            return
+        table = fact_ids if kind == "fact" else vocab[kind]
+        target = table.get(value)
+        if target is None:
+            valid[id(record)] = False
+            label = record.id if isinstance(record.id, str) else type(record).__name__.lower()
+            problems.append(Problem(record.origin.file, _field_line(record.origin, key),
+                                    key, "unknown-ref",
+                                    f"{label}: unknown {kind} {value!r}{closest(value, table)}"))
+        elif kind != "fact" and not valid[id(target)]:
+            valid[id(record)] = False
+
+    for f in facts:
+        check(f, "topic", f.topic, "topic")
+        check(f, "entity", f.entity, "entity")
+        check(f, "unit", f.unit, "unit")
+        check(f, "source", f.source, "source")
         if f.change is not None:
-            checks.append(bad(f, "change.unit", f.change.unit, base.units, "unit"))
+            check(f, "change.unit", f.change.unit, "unit")
         for other in f.disagrees_with:
-            checks.append(bad(f, "disagrees_with", other, fact_ids, "fact"))
-        if not any(checks):
-            facts.append(f)
-    events = [e for e in base.events
-              if not any([bad(e, "entity", e.entity, base.entities, "entity"),
-                          bad(e, "source", e.source, base.sources, "source")])]
-    return facts, events
+            check(f, "disagrees_with", other, "fact")
+    for e in events:
+        check(e, "entity", e.entity, "entity")
+        check(e, "source", e.source, "source")
+    # A fact that names an invalid one in disagrees_with is not valid either (to a fixpoint).
+    changed = True
+    while changed:
+        changed = False
+        for f in facts:
+            if valid[id(f)] and any(o in fact_ids and not valid[id(fact_ids[o])]
+                                    for o in f.disagrees_with):
+                valid[id(f)], changed = False, True
 
 
 def _check_names(entities: Mapping[str, Entity], problems: list[Problem]) -> None:
-    """Each id, name and alias must identify one entity only."""
+    """Each id, name and alias must identify one entity only, compared as --entity
+    compares them (records.normalise_name: spacing collapsed, case folded)."""
     owner: dict[str, Entity] = {}
     for entity in entities.values():
-        for name in {n.casefold() for n in entity.names()}:
+        named: dict[str, str] = {}  # normalised name → the field that holds it
+        for key, names in (("id", [entity.id]), ("name_zh", [entity.name_zh]),
+                           ("name_en", [entity.name_en]), ("aliases", entity.aliases)):
+            for name in names:
+                if isinstance(name, str) and normalise_name(name):
+                    named.setdefault(normalise_name(name), key)
+        for name, key in named.items():
             other = owner.setdefault(name, entity)
             if other is not entity:
-                problems.append(Problem(entity.origin.file, entity.origin.line, "aliases",
+                problems.append(Problem(entity.origin.file, _field_line(entity.origin, key), key,
                                         "ambiguous-name",
                                         f"entity {entity.id!r}: name {name!r} also names "
                                         f"entity {other.id!r} ({other.origin})"))
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What load_full found: the valid records, every problem, and every fact read."""
+
+    base: FactBase  # only fully valid records whose references all resolve
+    problems: list[Problem]
+    all_facts: tuple[Fact, ...]  # every [[fact]] table read, valid or not (bad fields None)
+
+
+def load_full(dirs: Sequence[Path]) -> Loaded:
+    """Load every fact file under dirs: the valid records, all problems at once, and
+    every fact read (for checks that should see invalid facts too)."""
+    problems: list[Problem] = []
+    valid: dict[int, bool] = {}  # by id() of the record
+    collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    files: list[Path] = []
+    for path, root in toml_files(dirs, problems):
+        files.append(Path(os.path.realpath(path)))
+        for record, ok in read_records(path, root, problems):
+            collected[type(record).__name__.lower()].append(record)
+            valid[id(record)] = ok
+    vocab = {kind: _by_id(collected[kind], kind, valid, problems)
+             for kind in ("unit", "topic", "entity", "source")}
+    # Facts and events share one namespace: `corridor show ID` finds either.
+    _by_id([*collected["fact"], *collected["event"]], "fact/event", valid, problems)
+    _check_names(vocab["entity"], problems)
+    _check_refs(collected["fact"], collected["event"], vocab, valid, problems)
+
+    def ok(kind: str) -> dict[str, Any]:
+        return {rid: r for rid, r in vocab[kind].items() if valid[id(r)]}
+
+    base = FactBase(ok("unit"), ok("topic"), ok("entity"), ok("source"),
+                    tuple(f for f in collected["fact"] if valid[id(f)]),
+                    tuple(e for e in collected["event"] if valid[id(e)]),
+                    files=tuple(files), dirs=tuple(Path(d) for d in dirs))
+    return Loaded(base, problems, tuple(collected["fact"]))
+
+
 def load(dirs: Sequence[Path]) -> tuple[FactBase, list[Problem]]:
     """Load every fact file under dirs. Returns the valid records and all problems found."""
-    problems: list[Problem] = []
-    collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-    for path in toml_files(dirs, problems):
-        for kind, records in read_records(path, problems).items():
-            collected[kind].extend(records)
-    units = _unique(collected["unit"], "unit", problems)
-    topics = _unique(collected["topic"], "topic", problems)
-    entities = _unique(collected["entity"], "entity", problems)
-    sources = _unique(collected["source"], "source", problems)
-    # Facts and events share one namespace: `corridor show ID` finds either.
-    records = _unique([*collected["fact"], *collected["event"]], "fact/event", problems)
-    _check_names(entities, problems)
-    draft = FactBase(units, topics, entities, sources,
-                     tuple(r for r in records.values() if isinstance(r, Fact)),
-                     tuple(r for r in records.values() if isinstance(r, Event)))
-    facts, events = _check_refs(draft, problems)
-    base = FactBase(units, topics, entities, sources, tuple(facts), tuple(events))
-    return base, problems
+    loaded = load_full(dirs)
+    return loaded.base, loaded.problems

@@ -305,37 +305,110 @@ def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str
     return None if found is None else quote_context(found.text, record.quote)
 
 
+from collections.abc import Iterable  # noqa: E402  (used by verify_figures only)
+from decimal import Decimal, InvalidOperation  # noqa: E402
+
 _CHINESE_NUMERALS = {1: "一", 2: "两二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八",
                      9: "九", 10: "十", 0.5: "半"}
+_CHINESE_NUMERAL_CHARS = "〇零一二两三四五六七八九十百千万亿半"  # what a Chinese numeral is made of
+_MULTIPLIERS = "万亿千百"  # 1.2万吨: a multiplier between a figure and its unit
+# A figure as printed (after NFKC): 1200, 1,200 (thousands separators), 17.97.
+_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
 
 
 def _printed_forms(value: int | float) -> list[str]:
-    """How a value may be printed: 536, 17.97, 8.095, or a Chinese numeral for small ones."""
-    forms = [number_text(value)]
-    forms.extend(_CHINESE_NUMERALS.get(value, ""))
-    return forms
+    """The Chinese numerals that may print a small value (一 … 十, 两/二, 半); [] for others."""
+    return list(_CHINESE_NUMERALS.get(value, ""))
 
 
-def verify_figures(base: FactBase) -> list[Problem]:
+def _multiplier_ok(after: str, unit: str) -> bool:
+    """A figure followed by 万/亿/千/百 is that many more: fine only if the unit starts so."""
+    return after not in _MULTIPLIERS or bool(unit) and unit.startswith(after)
+
+
+def _figures(quote: str, unit: str) -> set[Decimal]:
+    """Every whole figure printed in a normalised quote that may stand for a number in unit."""
+    found = set()
+    for m in _FIGURE.finditer(quote):
+        start, end = m.span()
+        if start >= 2 and quote[start - 1] == "." and quote[start - 2].isdigit():
+            continue  # the tail of 1.2.3
+        after = quote[end:end + 1]
+        if after == "." and quote[end + 1:end + 2].isdigit():
+            continue
+        if not _multiplier_ok(after, unit):
+            continue
+        try:
+            found.add(Decimal(m.group().replace(",", "")))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
+            continue
+    return found
+
+
+def _in_chinese(value: int | float, quote: str, unit: str) -> bool:
+    """Whether a small value is printed as a Chinese numeral of its own (三, not 三十 or 十三)."""
+    for form in _printed_forms(value):
+        start = quote.find(form)
+        while start != -1:
+            before = quote[start - 1:start] if start else ""
+            after = quote[start + 1:start + 2]
+            if before not in _CHINESE_NUMERAL_CHARS or not before:
+                if not after or after not in _CHINESE_NUMERAL_CHARS or \
+                        (after in _MULTIPLIERS and _multiplier_ok(after, unit)):
+                    return True
+            start = quote.find(form, start + 1)
+    return False
+
+
+def verify_figures(facts: Iterable[Fact] | FactBase) -> list[Problem]:
     """A problem for each fact whose value, value_max or change is not printed in its quote.
 
     A quote must state the figure it backs: this catches a typo in a value and a
-    quote that stops before the change it is meant to carry.
+    quote that stops before the change it is meant to carry. Takes any facts (a
+    FactBase: its facts); a number that did not load (None) is skipped, as is a
+    fact without a quote.
+
+    How a figure counts as printed (signs aside: a change of -3.2 is printed 3.2):
+
+    * The quote is read with whitespace removed and NFKC-normalised, so
+      full-width digits and separators (１２００, 1，200, １．５) read as ASCII.
+    * A figure is a whole number in the quote: a run of digits, with an optional
+      decimal part, not preceded by a digit or by a digit and a decimal point and
+      not followed by a digit or by a decimal point and a digit. 120 is not printed
+      in 1200列, 2 not in 2022年 or 12, 1.5 not in 11.5 or 1.55. Thousands
+      separators group digits: 1,200 prints 1200 (and neither 1 nor 200).
+      Figures compare as numbers: 1.50 prints 1.5.
+    * A figure followed by a multiplier 万, 亿, 千 or 百 counts only where the
+      unit (the fact's unit for value and value_max, change.unit for change)
+      starts with that multiplier: 1.2万吨 prints 1.2 万吨, not 1.2 吨.
+    * 1 … 10 and 0.5 may also be printed as a Chinese numeral (一 … 十, 两/二, 半)
+      that is not part of a longer one: 三 prints 3, but 三十 and 十三 do not;
+      a following multiplier is treated as above.
     """
+    if isinstance(facts, FactBase):
+        facts = facts.facts
     findings: list[Problem] = []
-    for fact in base.facts:
-        quote = squeeze(fact.quote)
-        numbers = [("value", fact.value)]
+    for fact in facts:
+        if fact.quote is None:
+            continue
+        quote = squeeze(unicodedata.normalize("NFKC", fact.quote))
+        numbers = [("value", "value", fact.value, fact.unit)]
         if fact.value_max is not None:
-            numbers.append(("value_max", fact.value_max))
+            numbers.append(("value_max", "value_max", fact.value_max, fact.unit))
         if fact.change is not None:
-            numbers.append(("change", fact.change.value))
-        for field, value in numbers:
-            if not any(form and form in quote for form in _printed_forms(abs(value))):
-                findings.append(Problem(fact.origin.file, fact.origin.line, field,
-                                        "figure-not-in-quote",
-                                        f"{fact.id}: {field} {value} is not printed in the quote "
-                                        f"{fact.quote!r}"))
+            numbers.append(("change", "change.value", fact.change.value, fact.change.unit))
+        lines = dict(fact.origin.field_lines)
+        for name, key, value, unit in numbers:
+            if value is None:
+                continue
+            value = abs(value)
+            if Decimal(number_text(value)) in _figures(quote, unit or "") \
+                    or _in_chinese(value, quote, unit or ""):
+                continue
+            line = lines.get(key) or lines.get(key.split(".")[0]) or fact.origin.line
+            findings.append(Problem(fact.origin.file, line, name, "figure-not-in-quote",
+                                    f"{fact.id}: {name} {number_text(value)} is not printed "
+                                    f"in the quote {fact.quote!r}"))
     return findings
 
 

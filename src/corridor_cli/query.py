@@ -86,10 +86,15 @@ def _names(entity: Entity) -> set[str]:
     return {normalise_name(n) for n in entity.names()}
 
 
-def resolve_entity(base: FactBase, name: str) -> Entity:
-    """The entity that name identifies: its id, zh or en name, or an alias, ignoring case and
-    spacing; else the one entity whose name starts with it, else the one whose name contains
-    it. Several matches are an error that lists them."""
+def resolve_entity(base: FactBase, name: str, notes: list[str] | None = None) -> Entity:
+    """The entity that name identifies.
+
+    An exact id, zh or en name, or alias (case and spacing ignored) wins. Else a part
+    of a name: the entities with a name that starts with it, else those with a name
+    that contains it; among several, the one whose matching name is shortest (the
+    most specific: 西永 is 西永综保区 rather than 西永综保区区内航空前置货站), with a
+    note saying what else matched. A tie is an error that lists the candidates.
+    """
     wanted = normalise_name(name)
     entities = list(base.entities.values())
     for entity in entities:
@@ -97,19 +102,29 @@ def resolve_entity(base: FactBase, name: str) -> Entity:
             return entity
     if wanted:
         for test in (str.startswith, str.__contains__):
-            found = [e for e in entities if any(test(n, wanted) for n in _names(e))]
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                listed = "; ".join(f"{e.id} ({e.name_zh} / {e.name_en})" for e in found[:12])
-                more = f"; … ({len(found)} in all)" if len(found) > 12 else ""
-                raise QueryError("--entity", f"{name!r} matches {len(found)} entities: "
-                                             f"{listed}{more}; give one of these ids")
+            found = sorted(((min(len(n) for n in _names(e) if test(n, wanted)), e.id, e)
+                            for e in entities if any(test(n, wanted) for n in _names(e))),
+                           key=lambda t: (t[0], t[1]))
+            if not found:
+                continue
+            if len(found) == 1 or found[0][0] < found[1][0]:
+                best = found[0][2]
+                if len(found) > 1 and notes is not None:
+                    others = ", ".join(e.id for _, _, e in found[1:6])
+                    more = ", …" if len(found) > 6 else ""
+                    notes.append(f"{name!r} taken as {best.id} ({best.name_zh} / {best.name_en}); "
+                                 f"it also matches {others}{more}")
+                return best
+            tied = [e for length, _, e in found if length == found[0][0]]
+            listed = "; ".join(f"{e.id} ({e.name_zh} / {e.name_en})" for e in tied[:12])
+            raise QueryError("--entity", f"{name!r} matches {len(tied)} entities equally well: "
+                                         f"{listed}; give one of these ids")
     names = [n for e in entities for n in e.names()]
     raise QueryError("--entity", f"no entity is called {name!r}; {_choices_hint(name, names)}")
 
 
-def resolve_entities(base: FactBase, values: str | Iterable[str] | None) -> tuple[str, ...]:
+def resolve_entities(base: FactBase, values: str | Iterable[str] | None,
+                     notes: list[str] | None = None) -> tuple[str, ...]:
     """Entity ids for option values: each value names one entity, or several separated by
     commas (a name that itself contains a comma is tried whole first)."""
     if values is None:
@@ -119,13 +134,13 @@ def resolve_entities(base: FactBase, values: str | Iterable[str] | None) -> tupl
     ids: list[str] = []
     for value in values:
         try:
-            ids.append(resolve_entity(base, value).id)
+            ids.append(resolve_entity(base, value, notes).id)
             continue
         except QueryError:
             parts = split_values(value)
             if len(parts) <= 1:
                 raise
-        ids.extend(resolve_entity(base, part).id for part in parts)
+        ids.extend(resolve_entity(base, part, notes).id for part in parts)
     return tuple(dict.fromkeys(ids))
 
 
@@ -191,9 +206,10 @@ def _statuses(values, enum: type[Enum], option: str = "--status") -> tuple:
     return tuple(enum(v) for v in check_choices(option, names, [m.value for m in enum], "status"))
 
 
-def validate(base: FactBase, query: FactQuery) -> FactQuery:
+def validate(base: FactBase, query: FactQuery, notes: list[str] | None = None) -> FactQuery:
     """Check each value names something in the base; resolve entity names to ids.
-    Every multi-valued field comes back as a tuple."""
+    Every multi-valued field comes back as a tuple; notes gets what a reader should know
+    (a partial entity name taken as one of several)."""
     topics = check_choices("TOPIC", query.topic, base.topics, "topic")
     metrics = check_choices("--metric", query.metric, {f.metric for f in base.facts}, "metric")
     sources = check_choices("--source", query.source, base.sources, "source")
@@ -204,7 +220,7 @@ def validate(base: FactBase, query: FactQuery) -> FactQuery:
         raise QueryError("--limit", "--limit must be 0 or more")
     query.window()
     return replace(query, topic=topics, metric=metrics, source=sources, status=statuses,
-                   entity=resolve_entities(base, query.entity))
+                   entity=resolve_entities(base, query.entity, notes))
 
 
 def _grep(needle: str | None, *haystacks: str) -> bool:
@@ -256,10 +272,11 @@ def select_events(base: FactBase, date_from: PartialDate | None = None,
                   grep: str | None = None, *, year: int | None = None,
                   status: str | Iterable[str] | None = None,
                   source: str | Iterable[str] | None = None, sort: str = "date",
-                  descending: bool = False, limit: int | None = None) -> list[Event]:
+                  descending: bool = False, limit: int | None = None,
+                  notes: list[str] | None = None) -> list[Event]:
     """Events in date order (a month before the days within it), filtered, sorted, limited."""
     lo, hi = _window(date_from, date_to, year)
-    entity_ids = resolve_entities(base, entity)
+    entity_ids = resolve_entities(base, entity, notes)
     statuses = _statuses(status, EventStatus)
     sources = check_choices("--source", source, base.sources, "source")
     if sort not in EVENT_SORT_FIELDS:
