@@ -7,7 +7,7 @@ errors and failing streams to messages live here, in one place: `_Group.main`.
 from __future__ import annotations
 
 import os
-import shlex
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
@@ -132,13 +132,18 @@ def _completion_base(ctx: typer.Context) -> FactBase:
     return base
 
 
+_SHELL_SPECIAL = re.compile(r"""([\s'"\\$`!&;|<>()*?#~{}\[\]])""")
+
+
 def _quoted(names) -> list[str]:
-    """Candidates as the shell must receive them: a name with spaces or quotes is quoted."""
-    return sorted({n if shlex.quote(n) == n else shlex.quote(n) for n in names})
+    """Candidates as the shell must receive them: spaces, quotes and other characters the
+    shell would act on are backslash-escaped (Jiangjin\\ CBZ), so the candidate still
+    starts with what the user typed."""
+    return sorted({_SHELL_SPECIAL.sub(r"\\\1", n) for n in names})
 
 
 def _starting(names, incomplete: str) -> list[str]:
-    folded = incomplete.strip("'\"").casefold()
+    folded = incomplete.casefold()
     return _quoted(n for n in names if n.casefold().startswith(folded))
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+from corridor_cli.safetext import visible
 
 
 @dataclass(frozen=True, order=True)
@@ -20,10 +18,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """One line, always: a line break in a file name or a TOML key is escaped."""
+        """One line, always, and safe on a terminal: line breaks and control characters in a
+        file name, a TOML key or a quoted value are shown as escapes."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
-        return _one_line(f"{where}:{field} {self.message} [{self.code}]")
+        return visible(f"{where}:{field} {self.message} [{self.code}]")
 
     def as_dict(self) -> dict[str, object]:
         return {
