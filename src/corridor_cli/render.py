@@ -89,7 +89,8 @@ def _human_text(value: Any) -> str:
 
 # ASCII punctuation that starts inline Markdown (emphasis, links, HTML, entities, code,
 # strikethrough) or ends a table cell: backslash-escaped, so a cell shows what it holds.
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|~&])")
+# An underscore inside a word (title_en, trains_run) starts nothing in GFM: left as is.
+_MD_ACTIVE = re.compile(r"([\\`*\[\]<>|~&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 
 
 def _md_cell(value: Any) -> str:
@@ -177,9 +178,13 @@ def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool
     else:
         from rich.cells import cell_len
 
+        caption = view.caption
+        hidden = [view.header(k) for k in keys if k not in shown]
+        if hidden:  # say what the width left out, and how to get it back
+            caption += f" ({', '.join(hidden)} hidden at this width: widen the terminal or use --columns)"
         table = Table(title=Text(visible(view.title)) if view.title else None, box=box.SIMPLE_HEAD,
                       header_style="bold" if color else None, title_style=None,
-                      show_header=header, caption=Text(visible(view.caption)) if view.caption else None,
+                      show_header=header, caption=Text(visible(caption)) if caption else None,
                       caption_style=None)
         for k in shown:
             longest = max([cell_len(view.header(k))] + [cell_len(row[k]) for row in cells])

@@ -253,7 +253,7 @@ def facts_view(base: FactBase, facts: Sequence[Fact], lang: str) -> View:
     return View("fact", [fact_row(f, base) for f in facts], FACT_FIELDS, human,
                 "事实" if lang == "zh" else "Facts", keys, _headers(lang, *keys),
                 numeric=frozenset({"value", "change"}),
-                drop_order=("change", "source", "id", "unit"),
+                drop_order=("change", "source", "id"),  # never the unit: a bare number misleads
                 emphasis=[f.status.value for f in facts],
                 caption=_caption(len(facts), lang, "条事实", "fact"))
 
