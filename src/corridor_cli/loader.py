@@ -563,7 +563,7 @@ def _os_problem(path: str | os.PathLike, exc: OSError, what: str) -> Problem:
     name = display_path(exc.filename if exc.filename is not None else path)
     if exc.errno == errno.ELOOP:
         return Problem(name, None, "", "symlink-loop",
-                       f"a loop of symbolic links: cannot read this {what}")
+                       "a loop of symbolic links: it leads to no file or directory")
     code = "unreadable-dir" if what == "directory" else "unreadable"
     return Problem(name, None, "", code, f"cannot read {what}: {exc.strerror or exc}")
 
@@ -595,8 +595,8 @@ def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[st
             key = (st.st_dev, st.st_ino)
             if key in chain:
                 problems.append(Problem(display_path(sub), None, "", "symlink-loop",
-                                        "a symbolic link back to a directory it is in: "
-                                        "not followed"))
+                                        "a symbolic link to a directory it is in "
+                                        "(a loop): not followed"))
                 continue
             if key in visited:
                 continue

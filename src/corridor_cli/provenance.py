@@ -323,7 +323,7 @@ def _printed_forms(value: int | float) -> list[str]:
 
 def _multiplier_ok(after: str, unit: str) -> bool:
     """A figure followed by 万/亿/千/百 is that many more: fine only if the unit starts so."""
-    return after not in _MULTIPLIERS or bool(unit) and unit.startswith(after)
+    return not after or after not in _MULTIPLIERS or unit.startswith(after)
 
 
 def _figures(quote: str, unit: str) -> set[Decimal]:
@@ -350,12 +350,13 @@ def _in_chinese(value: int | float, quote: str, unit: str) -> bool:
     for form in _printed_forms(value):
         start = quote.find(form)
         while start != -1:
-            before = quote[start - 1:start] if start else ""
+            before = quote[start - 1] if start else ""
             after = quote[start + 1:start + 2]
-            if before not in _CHINESE_NUMERAL_CHARS or not before:
-                if not after or after not in _CHINESE_NUMERAL_CHARS or \
-                        (after in _MULTIPLIERS and _multiplier_ok(after, unit)):
-                    return True
+            alone_before = not before or before not in _CHINESE_NUMERAL_CHARS
+            alone_after = not after or after not in _CHINESE_NUMERAL_CHARS \
+                or (after in _MULTIPLIERS and _multiplier_ok(after, unit))
+            if alone_before and alone_after:
+                return True
             start = quote.find(form, start + 1)
     return False
 
@@ -401,13 +402,13 @@ def verify_figures(facts: Iterable[Fact] | FactBase) -> list[Problem]:
         for name, key, value, unit in numbers:
             if value is None:
                 continue
-            value = abs(value)
-            if Decimal(number_text(value)) in _figures(quote, unit or "") \
-                    or _in_chinese(value, quote, unit or ""):
+            size = abs(value)
+            if Decimal(number_text(size)) in _figures(quote, unit or "") \
+                    or _in_chinese(size, quote, unit or ""):
                 continue
             line = lines.get(key) or lines.get(key.split(".")[0]) or fact.origin.line
             findings.append(Problem(fact.origin.file, line, name, "figure-not-in-quote",
-                                    f"{fact.id}: {name} {number_text(value)} is not printed "
+                                    f"{fact.id}: {name} {value} is not printed "
                                     f"in the quote {fact.quote!r}"))
     return findings
 

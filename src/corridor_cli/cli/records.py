@@ -1,0 +1,159 @@
+"""Commands over records: facts, timeline, show."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from corridor_cli import query, views
+from corridor_cli.cli.app import app
+from corridor_cli.cli.common import (
+    BomOpt, ColumnsOpt, DescOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, GrepOpt, LangOpt,
+    LimitOpt, NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, YearOpt,
+    _complete_event_sort, _complete_fact_sort, _complete_id, _complete_metric, _complete_topic,
+    _emit, _lang, _load, _message, _options,
+)
+from corridor_cli.records import FactBase
+
+
+def _dates(year: Optional[str], date_from: Optional[str], date_to: Optional[str],
+           base: FactBase) -> dict[str, Any]:
+    return {"year": query.parse_year(year, base) if year is not None else None,
+            "date_from": query.parse_date(date_from, "--from") if date_from else None,
+            "date_to": query.parse_date(date_to, "--to") if date_to else None}
+
+
+@app.command()
+def facts(
+    topic: Annotated[Optional[str], typer.Argument(
+        metavar="TOPIC", autocompletion=_complete_topic, show_default=False,
+        help="Only this topic (see 'corridor topics'): trains, trade, …; a,b for either.")] = None,
+    topics: Annotated[Optional[list[str]], typer.Option(
+        "--topic", "-t", metavar="TOPIC", autocompletion=_complete_topic, show_default=False,
+        help="Only these topics (repeatable or comma-separated), as well as TOPIC.")] = None,
+    year: YearOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    entity: EntityOpt = None,
+    metric: Annotated[Optional[list[str]], typer.Option(
+        "--metric", "-m", metavar="METRIC", autocompletion=_complete_metric, show_default=False,
+        help="Only these metric ids: trains_run, teu, … (repeatable or comma-separated).")] = None,
+    status: StatusOpt = None,
+    source: SourceOpt = None,
+    grep: GrepOpt = None,
+    sort: Annotated[str, typer.Option(
+        "--sort", metavar="FIELD", autocompletion=_complete_fact_sort,
+        help=f"Sort by one of: {', '.join(query.SORT_FIELDS)}.")] = "period",
+    desc: DescOpt = False,
+    limit: LimitOpt = None,
+    facts_dir: FactsDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    bom: BomOpt = False,
+    lang: LangOpt = None,
+    columns: ColumnsOpt = None,
+    no_header: NoHeaderOpt = False,
+    no_pager: NoPagerOpt = False,
+) -> None:
+    """List facts: figures with unit, period, status and source.
+
+    Examples:
+
+      corridor facts trains --year 2023
+
+      corridor facts -e jiangjin-cbz -e xiyong-cbz --columns id,value,unit,period
+
+      corridor facts trade --format xlsx --output trade.xlsx
+    """
+    base = _load(facts_dir)
+    notes: list[str] = []
+    with _options():
+        q = query.validate(base, query.FactQuery(
+            topic=(*query.split_values(topic), *query.split_values(topics)),
+            **_dates(year, date_from, date_to, base),
+            entity=entity, metric=metric, status=status, source=source, grep=grep,
+            sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
+        chosen = query.select_facts(base, q)
+    for note in notes:
+        _message(note)
+    _emit(views.facts_view(base, chosen, _lang(lang)), fmt, output, bom, "no facts match",
+          base=base, columns=columns, no_header=no_header, no_pager=no_pager)
+
+
+@app.command()
+def timeline(
+    year: YearOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    entity: EntityOpt = None,
+    status: StatusOpt = None,
+    source: SourceOpt = None,
+    grep: GrepOpt = None,
+    sort: Annotated[str, typer.Option(
+        "--sort", metavar="FIELD", autocompletion=_complete_event_sort,
+        help=f"Sort by one of: {', '.join(query.EVENT_SORT_FIELDS)}.")] = "date",
+    desc: DescOpt = False,
+    limit: LimitOpt = None,
+    facts_dir: FactsDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    bom: BomOpt = False,
+    lang: LangOpt = None,
+    columns: ColumnsOpt = None,
+    no_header: NoHeaderOpt = False,
+    no_pager: NoPagerOpt = False,
+) -> None:
+    """List dated events in date order.
+
+    Examples:
+
+      corridor timeline --from 2018 --to 2019
+
+      corridor timeline --year 2023 --status forecast,planned
+
+      corridor timeline --entity 江津班列 --format md --lang en
+    """
+    base = _load(facts_dir)
+    notes: list[str] = []
+    with _options():
+        chosen = query.select_events(
+            base, entity=entity, grep=grep, status=status, source=source, sort=sort,
+            descending=desc, limit=query.parse_limit(limit), notes=notes,
+            **_dates(year, date_from, date_to, base))
+    for note in notes:
+        _message(note)
+    _emit(views.events_view(base, chosen, _lang(lang)), fmt, output, bom, "no events match",
+          base=base, columns=columns, no_header=no_header, no_pager=no_pager)
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", autocompletion=_complete_id,
+                                             help="A fact or event id.")],
+    facts_dir: FactsDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    bom: BomOpt = False,
+    lang: LangOpt = None,
+    columns: ColumnsOpt = None,
+    no_header: NoHeaderOpt = False,
+    no_pager: NoPagerOpt = False,
+) -> None:
+    """Show one fact or event with its full provenance: source title, publication, date,
+    and the quote in its surrounding sentence.
+
+    Example:
+
+      corridor show jiangjin-trains-run-2022
+    """
+    from corridor_cli import provenance
+
+    base = _load(facts_dir)
+    record = base.find(record_id)
+    if record is None:
+        ids = [r.id for r in (*base.facts, *base.events)]
+        with _options():
+            query.check_choice("ID", record_id, ids, "fact or event id")
+    _emit(views.record_view(base, record, _lang(lang), provenance.context_for(base, record)),
+          fmt, output, bom, base=base, columns=columns, no_header=no_header, no_pager=no_pager)
