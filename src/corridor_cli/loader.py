@@ -32,7 +32,9 @@ else:  # pragma: no cover - exercised only on Python 3.10
 
 from corridor_cli.dates import DateError, PartialDate, Period
 from corridor_cli.problems import Problem
+from corridor_cli.safetext import display_path
 from corridor_cli.records import (
+    EventStatus,
     Basis,
     Bound,
     Change,
@@ -79,19 +81,6 @@ def closest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' when a choice is close to word, else ''."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
-
-
-def display_path(path: str | bytes | os.PathLike) -> str:
-    """A path as printable UTF-8 text: bytes of the name that are not UTF-8 become
-    \\xNN escapes (Python holds them as lone surrogates, which cannot be printed)."""
-    name = os.fspath(path)
-    if isinstance(name, bytes):
-        return name.decode("utf-8", "backslashreplace")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
-    return name
 
 
 # ---------------------------------------------------------------- where things are in a file
@@ -547,8 +536,10 @@ def _event(t: _Table) -> Event:
     entity, source, quote = t.text("entity"), t.text("source"), t.text("quote")
     tags = t.strings("tags", pattern=_TAG_RE, form="a kebab-case tag such as 'first-train'")
     note = t.text("note", False)
+    status = t.choice("status", EventStatus, EventStatus.actual)
     t.finish()
-    return Event(eid, date, title_zh, title_en, entity, source, quote, tags, note, t.origin)
+    return Event(eid, date, title_zh, title_en, entity, source, quote, tags, note, t.origin,
+                 status)
 
 
 _BUILDERS: dict[str, Callable[[_Table], Any]] = {

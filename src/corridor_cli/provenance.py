@@ -6,8 +6,9 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Union
 
@@ -305,8 +306,6 @@ def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str
     return None if found is None else quote_context(found.text, record.quote)
 
 
-from collections.abc import Iterable  # noqa: E402  (used by verify_figures only)
-from decimal import Decimal, InvalidOperation  # noqa: E402
 
 _CHINESE_NUMERALS = {1: "一", 2: "两二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八",
                      9: "九", 10: "十", 0.5: "半"}

@@ -45,10 +45,14 @@ def visible(text: object) -> str:
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 
-def display_path(path: object) -> str:
-    """A file name as text: undecodable bytes shown as escapes, never a crash when printed."""
-    name = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+def display_path(path: str | bytes | os.PathLike) -> str:
+    """A file name as printable UTF-8 text: bytes of the name that are not UTF-8 become
+    \\xNN escapes (Python holds them as lone surrogates, which cannot be printed)."""
+    name = os.fspath(path)
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "backslashreplace")
     try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
         return os.fsencode(name).decode("utf-8", "backslashreplace")
-    except (UnicodeError, ValueError):  # pragma: no cover - exotic file system encodings
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return name

@@ -10,7 +10,7 @@ import typer
 from corridor_cli import views
 from corridor_cli.cli.app import Exit, _env, app
 from corridor_cli.cli.common import FactsDirOpt, _dirs, _emit, _format
-from corridor_cli.loader import fact_dirs, load
+from corridor_cli.loader import fact_dirs, load_full
 from corridor_cli.render import Format
 
 
@@ -44,7 +44,6 @@ def check(
 
       corridor check --format json
     """
-    from dataclasses import replace
 
     from corridor_cli import provenance
 
@@ -55,10 +54,9 @@ def check(
             why = "not a directory" if directory.exists() else "no such directory"
             raise typer.BadParameter(f"{directory}: {why}", param_hint="'--against'")
     dirs = fact_dirs(_dirs(facts_dir), env.environ)
-    base, problems = load(dirs)
-    if not base.dirs:  # a loader that does not record them: texts/ is found from these
-        base = replace(base, dirs=tuple(Path(d) for d in dirs))
-    findings = provenance.verify_figures(base)
+    loaded = load_full(dirs)
+    base, problems = loaded.base, loaded.problems
+    findings = provenance.verify_figures(loaded.all_facts)  # invalid facts too: every problem at once
     unrecorded, recorded = provenance.disagreements(base)
     findings += unrecorded
     quotes = provenance.check_quotes(base, against_dirs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
@@ -187,8 +186,6 @@ def _load(facts_dir: Optional[list[str]]) -> FactBase:
     """The fact base; every problem on stderr and exit 2 if any file is invalid."""
     dirs = fact_dirs(_dirs(facts_dir), _env().environ)
     base, problems = load(dirs)
-    if not base.dirs:
-        base = replace(base, dirs=tuple(dirs))
     if problems:
         for problem in problems:
             _env().stderr.write(f"{problem}\n")
