@@ -12,15 +12,13 @@ valid records go into the FactBase. Knows nothing of the command line.
 from __future__ import annotations
 
 import difflib
-import errno
 import math
 import os
 import re
-import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
@@ -31,8 +29,10 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 from corridor_cli.dates import DateError, PartialDate, Period
+from corridor_cli.factfiles import os_problem, toml_files
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
+from corridor_cli.toml_layout import Layout, Place
 from corridor_cli.records import (
     EventStatus,
     Basis,
@@ -83,197 +83,6 @@ def closest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-# ---------------------------------------------------------------- where things are in a file
-_WS = re.compile(r"[ \t]*")
-_WS_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")  # blank space, line breaks and comments
-_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'""")
-_STRING = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"{3,5}'  # multi-line basic
-                     r"|'''[\s\S]*?'{3,5}"  # multi-line literal
-                     r'|"(?:[^"\\\n]|\\.)*"'  # basic
-                     r"|'[^'\n]*'")  # literal
-# A number, boolean or date-time: up to the next separator ("1979-05-27 07:32:00" has a space).
-_SCALAR = re.compile(r"[^\s,\[\]{}#]+(?: [0-9]{2}:[^\s,\]}#]*)?")
-
-
-@dataclass
-class _Place:
-    """Where one record is written: the line of its table and of each of its keys."""
-
-    line: int
-    fields: dict[str, int] = field(default_factory=dict)
-
-    def note(self, prefix: str, parts: Sequence[str], line: int) -> None:
-        """A key written at line: `change.basis = …` notes both change and change.basis."""
-        for end in range(1, len(parts) + 1):
-            self.fields.setdefault(prefix + ".".join(parts[:end]), line)
-
-
-@dataclass
-class _Frame:
-    """An open [ array or { inline table while scanning."""
-
-    array: bool
-    record: _Place | None = None  # the record whose keys an inline table holds
-    prefix: str = ""  # the key path of that inline table inside its record, with a final dot
-    records: list[_Place] | None = None  # a top-level `kind = [...]`: each element is a record
-
-
-class _Layout:
-    """The lines of the records of one TOML text, which tomllib does not report.
-
-    One linear scan over text that tomllib has already accepted: it follows
-    strings (basic, literal and multi-line, so a string that looks like a
-    [[fact]] header or a `key = value` line is not taken for one), comments and
-    the nesting of [ and {. For each record table (a [[kind]] header, or an
-    element of a top-level `kind = [...]` array, such as an inline table) it
-    records the start line and the line of each key (keys of inline tables and
-    sub-tables inside the record as `parent.key`), and for each top-level name
-    the first line it appears on ([kind], [[kind]] or `kind = ...`). Lines are
-    counted on \\n only, as TOML counts them: U+2028, \\v, \\f or \\r are not line
-    breaks.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.records: dict[str, list[_Place]] = {}
-        self.first_line: dict[str, int] = {}
-        self._text, self._pos, self._line = text, 0, 1
-        self._scan()
-
-    def place(self, kind: str, index: int) -> _Place | None:
-        """Where the index-th record of kind is written; None when not found."""
-        places = self.records.get(kind, [])
-        return places[index] if index < len(places) else None
-
-    def _eat(self, pattern: re.Pattern[str]) -> str:
-        m = pattern.match(self._text, self._pos)
-        if m is None or not m.group():
-            return ""
-        self._pos = m.end()
-        self._line += m.group().count("\n")
-        return m.group()
-
-    def _char(self) -> str:
-        return self._text[self._pos:self._pos + 1]
-
-    def _key(self) -> list[str]:
-        """A dotted key; the position is left after it and the blanks that follow."""
-        parts = []
-        while True:
-            self._eat(_WS)
-            token = self._eat(_KEY_PART)
-            if not token:
-                break
-            parts.append(_key_text(token))
-            self._eat(_WS)
-            if self._char() != ".":
-                break
-            self._pos += 1
-        return parts
-
-    def _assignment(self) -> tuple[int, list[str]]:
-        """The line and parts of `key =`; the position is left at the value."""
-        line, parts = self._line, self._key()
-        if self._char() == "=":
-            self._pos += 1
-        self._eat(_WS)
-        return line, parts
-
-    def _header(self) -> tuple[int, list[str], bool]:
-        """A [table] or [[array]] header: its line, key parts and which of the two."""
-        line = self._line
-        array = self._text.startswith("[[", self._pos)
-        self._pos += 2 if array else 1
-        parts = self._key()
-        self._pos += 2 if array and self._text.startswith("]]", self._pos) else 1
-        return line, parts, array
-
-    def _value(self, stack: list[_Frame], record: _Place | None, prefix: str,
-               records: list[_Place] | None = None) -> None:
-        """Consume a scalar or a string, or open the array or inline table that starts here."""
-        char = self._char()
-        if char == "[":
-            self._pos += 1
-            stack.append(_Frame(True, records=records))
-        elif char == "{":
-            self._pos += 1
-            stack.append(_Frame(False, record, prefix))
-        elif not self._eat(_STRING if char in "\"'" else _SCALAR):
-            self._pos += 1  # never stall, whatever the text
-
-    def _scan(self) -> None:
-        text = self._text
-        stack: list[_Frame] = []
-        record: _Place | None = None  # the record the keys under the current header belong to
-        prefix = ""  # their key path inside it ([fact.change] → "change.")
-        in_root = True  # no [header] yet: keys are top-level names
-        while self._pos < len(text):
-            if not stack:  # a statement: [header], [[header]] or key = value
-                self._eat(_WS_NL)
-                if self._pos >= len(text):
-                    break
-                if self._char() == "[":
-                    line, parts, array = self._header()
-                    in_root, record, prefix = False, None, ""
-                    if not parts:
-                        continue
-                    self.first_line.setdefault(parts[0], line)
-                    if len(parts) == 1 and array:
-                        record = _Place(line)
-                        self.records.setdefault(parts[0], []).append(record)
-                    elif len(parts) > 1 and self.records.get(parts[0]):
-                        record = self.records[parts[0]][-1]  # [kind.sub]: in the last [[kind]]
-                        record.note("", parts[1:], line)
-                        prefix = ".".join(parts[1:]) + "."
-                    continue
-                line, parts = self._assignment()
-                if in_root:
-                    records = None
-                    if parts:
-                        self.first_line.setdefault(parts[0], line)
-                        if len(parts) == 1 and self._char() == "[":
-                            records = self.records.setdefault(parts[0], [])
-                    self._value(stack, None, "", records)
-                elif record is not None and parts:
-                    record.note(prefix, parts, line)
-                    self._value(stack, record, prefix + ".".join(parts) + ".")
-                else:
-                    self._value(stack, None, "")
-                continue
-            frame = stack[-1]
-            self._eat(_WS_NL)
-            char = self._char()
-            if char in ("]", "}", ""):
-                self._pos += 1
-                stack.pop()
-            elif char == ",":
-                self._pos += 1
-            elif frame.array:
-                element = None
-                if frame.records is not None:
-                    element = _Place(self._line)
-                    frame.records.append(element)
-                self._value(stack, element, "")
-            else:
-                line, parts = self._assignment()
-                if frame.record is not None and parts:
-                    frame.record.note(frame.prefix, parts, line)
-                    self._value(stack, frame.record, frame.prefix + ".".join(parts) + ".")
-                else:
-                    self._value(stack, None, "")
-
-
-def _key_text(token: str) -> str:
-    """A key part as tomllib reads it: bare, 'literal' or "basic" (escapes decoded)."""
-    if token[0] == "'" or (token[0] == '"' and "\\" not in token):
-        return token[1:-1]
-    if token[0] == '"':
-        try:
-            return next(iter(tomllib.loads(f"{token} = 0")))
-        except (ValueError, StopIteration):
-            return token[1:-1]
-    return token
-
-
 # ---------------------------------------------------------------- one table's fields
 class _Table:
     """Reads and checks the fields of one raw table, collecting problems.
@@ -283,7 +92,7 @@ class _Table:
     """
 
     def __init__(self, raw: dict[str, Any], kind: str, file: str, root: str,
-                 place: _Place | None, problems: list[Problem]) -> None:
+                 place: Place | None, problems: list[Problem]) -> None:
         self.raw, self.kind, self.file, self.root = raw, kind, file, root
         self.start = place.line if place is not None else None
         self.fields = place.fields if place is not None else {}
@@ -548,100 +357,7 @@ _BUILDERS: dict[str, Callable[[_Table], Any]] = {
 }
 
 
-# ---------------------------------------------------------------- finding and reading files
-def _os_problem(path: str | os.PathLike, exc: OSError, what: str) -> Problem:
-    """A problem for an OSError met while looking at a directory or file."""
-    name = display_path(exc.filename if exc.filename is not None else path)
-    if exc.errno == errno.ELOOP:
-        return Problem(name, None, "", "symlink-loop",
-                       "a loop of symbolic links: it leads to no file or directory")
-    code = "unreadable-dir" if what == "directory" else "unreadable"
-    return Problem(name, None, "", code, f"cannot read {what}: {exc.strerror or exc}")
-
-
-def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[str]:
-    """Every *.toml name under top, following directory symlinks once each.
-
-    A directory that cannot be listed is a problem (unreadable-dir), as is a
-    symlink that leads back to a directory it is in (symlink-loop), which is
-    then not followed; a directory reached a second time another way is skipped.
-    """
-    found: list[str] = []
-    ancestors: dict[str, tuple[tuple[int, int], ...]] = {top: (top_id,)}
-    visited = {top_id}
-
-    def on_error(exc: OSError) -> None:
-        problems.append(_os_problem(top, exc, "directory"))
-
-    for dirpath, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
-        chain = ancestors.pop(dirpath, ())
-        keep = []
-        for name in sorted(dirnames):
-            sub = os.path.join(dirpath, name)
-            try:
-                st = os.stat(sub)
-            except OSError as exc:
-                problems.append(_os_problem(sub, exc, "directory"))
-                continue
-            key = (st.st_dev, st.st_ino)
-            if key in chain:
-                problems.append(Problem(display_path(sub), None, "", "symlink-loop",
-                                        "a symbolic link to a directory it is in "
-                                        "(a loop): not followed"))
-                continue
-            if key in visited:
-                continue
-            visited.add(key)
-            ancestors[sub] = (*chain, key)
-            keep.append(name)
-        dirnames[:] = keep
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".toml"):
-                found.append(path)
-            elif os.path.islink(path):  # os.walk lists a link loop as a file, whatever its name
-                try:
-                    os.stat(path)
-                except OSError as exc:
-                    if exc.errno == errno.ELOOP:
-                        problems.append(_os_problem(path, exc, "file"))
-    return found
-
-
-def toml_files(dirs: Sequence[Path], problems: list[Problem]) -> list[tuple[Path, Path]]:
-    """Every *.toml file under each directory, once each, in a stable order, with the
-    directory (as given) it was found under."""
-    files: list[tuple[Path, Path]] = []
-    seen: set[tuple[int, int]] = set()
-    for directory in dirs:
-        try:
-            st = os.stat(directory)
-        except (OSError, ValueError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-                problems.append(_os_problem(directory, exc, "directory"))
-            else:
-                problems.append(Problem(display_path(directory), None, "", "missing-dir",
-                                        "no such directory of fact files"))
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            problems.append(Problem(display_path(directory), None, "", "missing-dir",
-                                    "not a directory of fact files"))
-            continue
-        names = _walk(os.fspath(directory), (st.st_dev, st.st_ino), problems)
-        for name in sorted(names, key=Path):
-            try:
-                file_st = os.stat(name)
-            except OSError as exc:
-                if exc.errno != errno.ENOENT:  # a dangling link is no fact file
-                    problems.append(_os_problem(name, exc, "file"))
-                continue
-            key = (file_st.st_dev, file_st.st_ino)
-            if stat.S_ISREG(file_st.st_mode) and key not in seen:
-                seen.add(key)
-                files.append((Path(name), Path(directory)))
-    return files
-
-
+# ---------------------------------------------------------------- reading files
 def _long_number_line(text: str) -> int | None:
     """The line of the first integer longer than Python reads (4300 digits)."""
     limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
@@ -651,13 +367,13 @@ def _long_number_line(text: str) -> int | None:
     return None
 
 
-def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], _Layout] | None:
+def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Layout] | None:
     """Read one file as UTF-8 TOML; a problem and None when it cannot be read."""
     name = display_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(_os_problem(path, exc, "file"))
+        problems.append(os_problem(path, exc, "file"))
         return None
     try:
         text = data.decode("utf-8")
@@ -687,7 +403,7 @@ def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], _La
     except RecursionError:
         problems.append(Problem(name, None, "", "too-deep", "invalid TOML: nested too deeply to read"))
         return None
-    return doc, _Layout(text)
+    return doc, Layout(text)
 
 
 def read_records(path: Path, root: Path, problems: list[Problem]) -> list[tuple[Any, bool]]:
