@@ -41,12 +41,27 @@ class StdoutGone(Exception):
             self.error is not None and self.error.errno == errno.EPIPE)
 
 
-class GuardedStdout:
-    """Standard output whose failures surface as StdoutGone, whoever writes (our renderers,
-    or the CLI framework printing --help): one place then maps them to an exit status."""
+class _Wrapped:
+    """A stream wrapper that passes everything else through to the stream it wraps."""
 
     def __init__(self, inner: TextIO | None) -> None:
         self._inner = inner
+
+    def isatty(self) -> bool:
+        try:
+            return self._inner is not None and self._inner.isatty()
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def __getattr__(self, name: str):
+        if self._inner is None:
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+class GuardedStdout(_Wrapped):
+    """Standard output whose failures surface as StdoutGone, whoever writes (our renderers,
+    or the CLI framework printing --help): one place then maps them to an exit status."""
 
     def write(self, text: str) -> int:
         if self._inner is None:
@@ -64,24 +79,10 @@ class GuardedStdout:
         except OSError as exc:
             raise StdoutGone(exc) from None
 
-    def isatty(self) -> bool:
-        try:
-            return self._inner is not None and self._inner.isatty()
-        except (OSError, ValueError, AttributeError):
-            return False
 
-    def __getattr__(self, name: str):
-        if self._inner is None:
-            raise AttributeError(name)
-        return getattr(self._inner, name)
-
-
-class QuietStderr:
+class QuietStderr(_Wrapped):
     """Standard error that never fails the command: a closed or broken stderr loses the
     message, never the exit status."""
-
-    def __init__(self, inner: TextIO | None) -> None:
-        self._inner = inner
 
     def write(self, text: str) -> int:
         try:
@@ -97,17 +98,6 @@ class QuietStderr:
                 self._inner.flush()
         except (OSError, ValueError):
             pass
-
-    def isatty(self) -> bool:
-        try:
-            return self._inner is not None and self._inner.isatty()
-        except (OSError, ValueError, AttributeError):
-            return False
-
-    def __getattr__(self, name: str):
-        if self._inner is None:
-            raise AttributeError(name)
-        return getattr(self._inner, name)
 
 
 @dataclass

@@ -38,6 +38,11 @@ def _choices_hint(word: str, choices: Sequence[str], limit: int = 12) -> str:
     return f"{mean} choose from: {shown}{more}".strip()
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """A user's value as quoted back in a message: a very long one is cut."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def parse_year(text: str | int, base: FactBase | None = None) -> int:
     """A four-digit year; QueryError naming the span the facts cover otherwise."""
     text = str(text).strip()
@@ -48,8 +53,7 @@ def parse_year(text: str | int, base: FactBase | None = None) -> int:
         years = [f.period.first_day().year for f in base.facts] + \
                 [f.period.last_day().year for f in base.facts] + [e.date.year for e in base.events]
         span = f" (the facts cover {min(years)}–{max(years)})"
-    shown = text if len(text) <= 40 else text[:40] + "…"
-    raise QueryError("--year", f"{shown!r} is not a year: give four digits such as 2022{span}")
+    raise QueryError("--year", f"{_shown(text)!r} is not a year: give four digits such as 2022{span}")
 
 
 def parse_date(text: str, option: str) -> PartialDate:
@@ -65,8 +69,7 @@ def parse_limit(text: str | int | None) -> int | None:
         return None
     text = str(text).strip()
     if not text.isdecimal():
-        shown = text if len(text) <= 40 else text[:40] + "…"
-        raise QueryError("--limit", f"{shown!r} is not a count: give 0 or more, such as 10")
+        raise QueryError("--limit", f"{_shown(text)!r} is not a count: give 0 or more, such as 10")
     return None if len(text) > 15 else int(text)
 
 
