@@ -127,7 +127,8 @@ def csv_header(text: str, delimiter: str = ",") -> list[str]:
 
 
 def parse_jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    # split on \n alone: U+2028 or U+0085 inside a JSON string is data, not a line break
+    return [json.loads(line) for line in text.split("\n") if line.strip()]
 
 
 def assert_no_traceback(stderr: str) -> None:

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import sys
-import tempfile
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,6 +238,11 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
+def _create_exclusive(name: str) -> int:
+    """A new file, readable by its owner only until it is complete; never an existing one."""
+    return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+
+
 def write_atomic(path: Path, data: bytes | str, bom: bool = False) -> None:
     """Write data to path via a temporary file and a rename: all or nothing.
 
@@ -249,12 +254,18 @@ def write_atomic(path: Path, data: bytes | str, bom: bool = False) -> None:
         data = (("\ufeff" if bom else "") + data).encode("utf-8")
     directory = path.parent if str(path.parent) else Path(".")
     name = display_path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"cannot write {name}: {getattr(exc, 'strerror', None) or exc}") from None
     done = False
+    # The name is chosen before the file exists, so whatever interrupts us from here on
+    # (an error, Ctrl-C, SIGTERM, even between creating the file and using it), the
+    # finally clause knows what to remove.
+    tmp = str(directory / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    ours = True
     try:
+        try:
+            fd = _create_exclusive(tmp)
+        except FileExistsError:  # not ours (a 1 in 2**48 clash): never remove it
+            ours = False
+            raise
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -275,10 +286,10 @@ def write_atomic(path: Path, data: bytes | str, bom: bool = False) -> None:
         done = True
     except OutputError:
         raise
-    except OSError as exc:
-        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write {name}: {getattr(exc, 'strerror', None) or exc}") from None
     finally:
-        if not done:
+        if ours and not done:
             try:
                 os.unlink(tmp)
             except OSError:

@@ -30,12 +30,14 @@ class QueryError(ValueError):
 def _choices_hint(word: str, choices: Sequence[str], limit: int = 12) -> str:
     """'did you mean X?' for a close choice; the choices themselves when there are few."""
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
-    mean = "did you mean " + ", ".join(repr(c) for c in close) + "?" if close else ""
-    if close and len(choices) > limit:
-        return mean
-    shown = ", ".join(sorted(choices)[:limit])
-    more = f", … ({len(choices)} in all)" if len(choices) > limit else ""
-    return f"{mean} choose from: {shown}{more}".strip()
+    if close:
+        mean = "did you mean " + ", ".join(repr(c) for c in close) + "?"
+        if len(choices) > limit:
+            return mean
+        return f"{mean} choose from: {', '.join(sorted(choices))}"
+    if len(choices) <= limit:  # a short fixed list: every choice is a suggestion
+        return f"did you mean one of: {', '.join(sorted(choices))}?"
+    return f"choose from: {', '.join(sorted(choices)[:limit])}, … ({len(choices)} in all)"
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -46,7 +48,7 @@ def _shown(text: str, limit: int = 40) -> str:
 def parse_year(text: str | int, base: FactBase | None = None) -> int:
     """A four-digit year; QueryError naming the span the facts cover otherwise."""
     text = str(text).strip()
-    if len(text) == 4 and text.isdecimal():  # ASCII or other decimal digits (２０２２), never ²
+    if len(text) == 4 and text.isdecimal() and int(text) > 0:  # any decimal digits (２０２２), never ²
         return int(text)
     span = ""
     if base is not None and (base.facts or base.events):
@@ -70,7 +72,8 @@ def parse_limit(text: str | int | None) -> int | None:
     text = str(text).strip()
     if not text.isdecimal():
         raise QueryError("--limit", f"{_shown(text)!r} is not a count: give 0 or more, such as 10")
-    return None if len(text) > 15 else int(text)
+    digits = text.lstrip("0０") or "0"
+    return None if len(digits) > 15 else int(digits)
 
 
 def split_values(values: str | Iterable[str] | None) -> tuple[str, ...]:

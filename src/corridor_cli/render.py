@@ -136,11 +136,17 @@ def _layout(view: View, cells: list[dict[str, str]], width: int) -> list[str] | 
 
 
 def _console(out: TextIO, color: bool, width: int | None):
+    import os
+
     from rich.console import Console
 
+    # The width is decided by the caller (from a COLUMNS it has checked); rich must not
+    # read COLUMNS or LINES itself, whatever they hold.
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     return Console(file=out, no_color=not color, color_system="auto" if color else None,
-                   width=width, highlight=False, emoji=False, markup=False, soft_wrap=False,
-                   force_terminal=color or None, legacy_windows=False)
+                   width=width or 80, highlight=False, emoji=False, markup=False,
+                   soft_wrap=False, force_terminal=color or None, legacy_windows=False,
+                   _environ=environ)
 
 
 def _stacked(view: View, cells: list[dict[str, str]], console) -> None:

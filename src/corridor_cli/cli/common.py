@@ -38,10 +38,14 @@ _SHELL_SPECIAL = re.compile(r"""([\s'"\\$`!&;|<>()*?#~{}\[\]])""")
 
 
 def _quoted(names) -> list[str]:
-    """Candidates as the shell must receive them: spaces, quotes and other characters the
-    shell would act on are backslash-escaped (Jiangjin\\ CBZ), so the candidate still
-    starts with what the user typed."""
-    return sorted({_SHELL_SPECIAL.sub(r"\\\1", n) for n in names})
+    """Candidates as the shell must receive them: control characters from the data shown
+    as escapes (never raw on the terminal), and spaces, quotes and other characters the
+    shell would act on backslash-escaped (Jiangjin\\ CBZ).
+
+    Typer keeps only candidates that start with the word as typed, so a name completes
+    from a prefix typed up to its first space; after an escaped space, type on or use
+    the id."""
+    return sorted({_SHELL_SPECIAL.sub(r"\\\1", visible(n)) for n in names})
 
 
 def _starting(names, incomplete: str) -> list[str]:
