@@ -194,22 +194,30 @@ def silence_stdout() -> None:
 
 
 # ---------------------------------------------------------------- --output
-def check_output_path(path: Path, protected: Iterable[Path] = (),
-                      protected_dirs: Iterable[Path] = ()) -> None:
-    """Refuse an --output that is not a regular file to be replaced, or that is a fact file.
+def check_output_path(path: Path | str, protected: Iterable[Path] = (),
+                      protected_dirs: Iterable[Path] = (), watched_dirs: Iterable[Path] = ()) -> None:
+    """Refuse an --output that is not a regular file to be replaced, or that would change
+    what corridor reads.
 
     corridor replaces its output atomically (a temporary file, then a rename), so it
     never writes through a symlink and never replaces a device, a FIFO, a socket or a
-    directory with a regular file: those are refused, as is any fact file this run
-    reads and any new *.toml inside a fact directory (the next run would load it).
+    directory with a regular file: those are refused. So are a fact file this run reads
+    (``protected``), a new *.toml in a fact directory or in any directory the loader
+    walks (``protected_dirs``, ``watched_dirs``: the next run would load it), and a
+    file in a fact directory's texts/ folder, where source texts live. Both the path as
+    written and the path it resolves to are checked.
     """
-    name = display_path(path)
+    raw = os.fspath(path)
+    name = display_path(raw)
+    if raw.endswith(("/", os.sep, "/.", "/..")) or raw in (".", ".."):
+        raise OutputError(f"refusing to write {name}: it names a directory, not a file")
+    path = Path(raw)
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         info = None
-    except OSError as exc:
-        raise OutputError(f"cannot write {name}: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write {name}: {getattr(exc, 'strerror', None) or exc}") from None
     if info is not None and not stat.S_ISREG(info.st_mode):
         what = ("a symbolic link" if stat.S_ISLNK(info.st_mode)
                 else "a directory" if stat.S_ISDIR(info.st_mode)
@@ -218,24 +226,24 @@ def check_output_path(path: Path, protected: Iterable[Path] = (),
                 else "not a regular file")
         raise OutputError(f"refusing to write {name}: it is {what}, and --output only replaces "
                           f"regular files; use shell redirection (> {name}) to write through it")
-    target = _resolved(path)
-    if target is None:
-        return
-    if any(target == p for p in protected):
+    written = Path(os.path.abspath(raw))
+    resolved = Path(os.path.realpath(raw))
+    if resolved in {Path(os.path.realpath(p)) for p in protected}:
         raise OutputError(f"refusing to write {name}: it is a fact file this command reads")
-    if target.suffix.lower() == ".toml":
-        for directory in protected_dirs:
-            root = _resolved(directory)
-            if root is not None and (target == root or root in target.parents):
+    toml = written.suffix.lower() == ".toml" or resolved.suffix.lower() == ".toml"
+    for directory in protected_dirs:
+        for target, root in ((written, Path(os.path.abspath(directory))),
+                             (resolved, Path(os.path.realpath(directory)))):
+            if toml and root in target.parents:
                 raise OutputError(f"refusing to write {name}: a .toml file inside the fact "
                                   f"directory {display_path(directory)} would be read as facts")
-
-
-def _resolved(path: Path) -> Path | None:
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return None
+            if root / "texts" in target.parents:
+                raise OutputError(f"refusing to write {name}: it is in the texts/ folder of the "
+                                  f"fact directory {display_path(directory)}, where source "
+                                  f"texts live")
+    if toml and resolved.parent in {Path(os.path.realpath(d)) for d in watched_dirs}:
+        raise OutputError(f"refusing to write {name}: a .toml file in a directory the fact "
+                          f"files are read from would be read as facts")
 
 
 def _create_exclusive(name: str) -> int:
@@ -258,7 +266,9 @@ def write_atomic(path: Path, data: bytes | str, bom: bool = False) -> None:
     # The name is chosen before the file exists, so whatever interrupts us from here on
     # (an error, Ctrl-C, SIGTERM, even between creating the file and using it), the
     # finally clause knows what to remove.
-    tmp = str(directory / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # short enough beside any legal file name (NAME_MAX is 255 bytes on most systems)
+    stem = path.name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
+    tmp = str(directory / f".{stem}.{secrets.token_hex(6)}.tmp")
     ours = True
     try:
         try:

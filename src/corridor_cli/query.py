@@ -76,15 +76,21 @@ def parse_limit(text: str | int | None) -> int | None:
     return None if len(digits) > 15 else int(digits)
 
 
-def split_values(values: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Option values given repeatedly or comma-separated (a,b or a，b), blanks dropped."""
+def split_values(values: str | Iterable[str] | None, option: str = "") -> tuple[str, ...]:
+    """Option values given repeatedly or comma-separated (a,b or a，b), spaces trimmed.
+
+    With an option name, a value that names nothing at all ('' or ',') is a QueryError:
+    an empty filter never silently means "no filter"."""
     if values is None:
         return ()
     if isinstance(values, str):
         values = [values]
     out: list[str] = []
     for value in values:
-        out.extend(v.strip() for v in value.replace("，", ",").split(",") if v.strip())
+        parts = [v.strip() for v in value.replace("，", ",").split(",")]
+        if option and not any(parts):
+            raise QueryError(option, f"{option} was given an empty value")
+        out.extend(v for v in parts if v)
     return tuple(dict.fromkeys(out))
 
 
@@ -106,6 +112,9 @@ def resolve_entity(base: FactBase, name: str, notes: list[str] | None = None) ->
     for entity in entities:
         if wanted in _names(entity):
             return entity
+    if not any(c.isalnum() for c in wanted):
+        raise QueryError("--entity", f"{name!r} names no entity: give an id, a name or a part "
+                                     f"of a name with letters or digits in it")
     if wanted:
         for test in (str.startswith, str.__contains__):
             found = sorted(((min(len(n) for n in _names(e) if test(n, wanted)), e.id, e)
@@ -139,28 +148,36 @@ def resolve_entities(base: FactBase, values: str | Iterable[str] | None,
         values = [values]
     ids: list[str] = []
     for value in values:
+        if not value.strip():
+            raise QueryError("--entity", "--entity was given an empty value")
         try:
             ids.append(resolve_entity(base, value, notes).id)
             continue
         except QueryError:
-            parts = split_values(value)
-            if len(parts) <= 1:
+            if "," not in value.replace("，", ","):
                 raise
-        ids.extend(resolve_entity(base, part, notes).id for part in parts)
+        ids.extend(resolve_entity(base, part, notes).id for part in split_values(value, "--entity"))
     return tuple(dict.fromkeys(ids))
 
 
 def check_choice(option: str, value: str, choices: Iterable[str], what: str) -> str:
+    """value, or the one choice it names ignoring case and surrounding spaces; else a
+    QueryError with a did-you-mean."""
     choices = sorted(set(choices))
     if value in choices:
         return value
+    folded = {c.casefold(): c for c in choices}
+    wanted = value.strip().casefold()
+    if wanted in folded:
+        return folded[wanted]
     raise QueryError(option, f"unknown {what} {value!r}; {_choices_hint(value, choices)}")
 
 
 def check_choices(option: str, values: str | Iterable[str] | None, choices: Iterable[str],
                   what: str) -> tuple[str, ...]:
     choices = sorted(set(choices))
-    return tuple(check_choice(option, v, choices, what) for v in split_values(values))
+    return tuple(dict.fromkeys(check_choice(option, v, choices, what)
+                               for v in split_values(values, option)))
 
 
 def _window(date_from: PartialDate | None, date_to: PartialDate | None,
@@ -220,13 +237,12 @@ def validate(base: FactBase, query: FactQuery, notes: list[str] | None = None) -
     metrics = check_choices("--metric", query.metric, {f.metric for f in base.facts}, "metric")
     sources = check_choices("--source", query.source, base.sources, "source")
     statuses = _statuses(query.status, Status)
-    if query.sort not in SORT_FIELDS:
-        raise QueryError("--sort", f"cannot sort by {query.sort!r}; {_choices_hint(query.sort, SORT_FIELDS)}")
+    sort = check_choice("--sort", query.sort, SORT_FIELDS, "sort field")
     if query.limit is not None and query.limit < 0:
         raise QueryError("--limit", "--limit must be 0 or more")
     query.window()
     return replace(query, topic=topics, metric=metrics, source=sources, status=statuses,
-                   entity=resolve_entities(base, query.entity, notes))
+                   entity=resolve_entities(base, query.entity, notes), sort=sort)
 
 
 def _grep(needle: str | None, *haystacks: str) -> bool:
@@ -285,9 +301,7 @@ def select_events(base: FactBase, date_from: PartialDate | None = None,
     entity_ids = resolve_entities(base, entity, notes)
     statuses = _statuses(status, EventStatus)
     sources = check_choices("--source", source, base.sources, "source")
-    if sort not in EVENT_SORT_FIELDS:
-        raise QueryError("--sort", f"cannot sort events by {sort!r}; "
-                                   f"{_choices_hint(sort, EVENT_SORT_FIELDS)}")
+    sort = check_choice("--sort", sort, EVENT_SORT_FIELDS, "sort field")
     if limit is not None and limit < 0:
         raise QueryError("--limit", "--limit must be 0 or more")
     chosen = [

@@ -212,22 +212,39 @@ def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool
     out.write(text)
 
 
+# Machine fields that hold a full ISO date (YYYY-MM-DD) or nothing: written as date cells.
+_DATE_FIELDS = frozenset({"period_start", "period_end"})
+_XLSX_TEXT_MAX = 32767  # Excel's limit for one cell
+
+
+def _xlsx_date(text: str):
+    """A date cell's value, or None when the text is no date Excel can hold (before 1900)."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt.datetime(day.year, day.month, day.day) if day.year >= 1900 else None
+
+
 def _xlsx(view: View, header: bool) -> bytes:
     """A workbook with one sheet: typed cells, a frozen header row, sensible widths.
 
     XlsxWriter: pure Python, write-only and fast, typed cells and freeze panes in a few
-    calls; imported only here. Full ISO dates become date cells, partial dates
-    (2018-07) stay text, numbers stay numbers, text is never a formula.
+    calls; imported only here. The date fields become date cells (from 1900 on, as Excel
+    counts), every other text stays text, whatever it looks like; numbers stay numbers;
+    text is never a formula. A text longer than a cell holds is cut with a visible mark
+    and a note on the cell.
     """
-    import datetime as dt
-
     import xlsxwriter
     from rich.cells import cell_len
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = book.add_worksheet((view.title or view.kind or "data")[:31])
+    sheet = book.add_worksheet("".join(c for c in (view.title or view.kind or "data")
+                                       if c not in "[]:*?/\\")[:31] or "data")
     bold = book.add_format({"bold": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     fields = list(view.machine_fields)
@@ -254,10 +271,15 @@ def _xlsx(view: View, header: bool) -> bytes:
                 shown = number_text(value)
             else:
                 text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                    sheet.write_datetime(r, col, dt.datetime.strptime(text, "%Y-%m-%d"), date_format)
+                when = _xlsx_date(text) if key in _DATE_FIELDS else None
+                if when is not None:
+                    sheet.write_datetime(r, col, when, date_format)
+                elif len(text) > _XLSX_TEXT_MAX:
+                    sheet.write_string(r, col, text[: _XLSX_TEXT_MAX - 1] + "…")
+                    sheet.write_comment(r, col, f"cut from {len(text)} characters: the csv and "
+                                                f"json formats carry the whole text")
                 else:
-                    sheet.write_string(r, col, text[:32767])
+                    sheet.write_string(r, col, text)
                 shown = text
             widths[col] = max(widths[col], min(60, cell_len(shown[:200])))
     for col, w in enumerate(widths):

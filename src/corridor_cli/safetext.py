@@ -15,19 +15,26 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
-# Cc (C0, DEL, C1), the line breaks str.splitlines() knows, bidi and other format
-# characters that are invisible or reorder text, tag characters, lone surrogates.
+# Always escaped, whatever the Unicode version: C0, DEL and C1 controls, soft hyphen,
+# the invisible fillers and variation selectors, bidi and other format characters,
+# line and paragraph separators, lone surrogates, tag characters.
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     "\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
     "\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e0fff]"
 )
+# And every other character of these categories this Python's Unicode tables know:
+# controls, format characters (Arabic number signs, Egyptian format controls, …),
+# surrogates, line and paragraph separators. Zero-width (non-)joiners are kept: they
+# shape scripts and emoji and control nothing.
+_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_KEEP = frozenset({"\u200c", "\u200d"})
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
+def _escape_char(char: str) -> str:
     named = _NAMED.get(char)
     if named:
         return named
@@ -39,10 +46,19 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\U{code:08x}"
 
 
+def _unsafe(char: str) -> bool:
+    return char not in _KEEP and (_UNSAFE.match(char) is not None
+                                  or unicodedata.category(char) in _CATEGORIES)
+
+
 def visible(text: object) -> str:
     """str(text) with every control, line-breaking or invisible format character escaped."""
     text = str(text)
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+    if text.isascii():
+        return _UNSAFE.sub(lambda m: _escape_char(m.group()), text) if _UNSAFE.search(text) else text
+    if not any(_unsafe(c) for c in text):
+        return text
+    return "".join(_escape_char(c) if _unsafe(c) else c for c in text)
 
 
 def display_path(path: str | bytes | os.PathLike) -> str:

@@ -105,6 +105,8 @@ class View:
         if not columns:
             return self
         names = self.column_names()
+        folded = {n.casefold(): n for n in names}
+        columns = [c if c in names else folded.get(c.casefold(), c) for c in columns]
         unknown = [c for c in columns if c not in names]
         if unknown:
             raise ColumnError(f"unknown column {unknown[0]!r}{_did_you_mean(unknown[0], names)}; "

@@ -148,8 +148,8 @@ def _utf8_argv(argv: list[str]) -> list[str]:
     for arg in argv:
         try:
             fixed.append(os.fsencode(arg).decode("utf-8"))
-        except UnicodeError:
-            fixed.append(arg)
+        except UnicodeError:  # not UTF-8 at all: its bytes shown as \xNN, never as surrogates
+            fixed.append(os.fsencode(arg).decode("utf-8", "backslashreplace"))
     return fixed
 
 

@@ -234,7 +234,8 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
         if not output.strip():
             raise _bad("--output", "an empty file name")
         try:
-            check_output_path(Path(output), base.files if base else (), base.dirs if base else ())
+            check_output_path(output, base.files if base else (), base.dirs if base else (),
+                              getattr(base, "watched_dirs", ()) if base else ())
         except OutputError as exc:
             _message(str(exc))
             raise typer.Exit(Exit.OUTPUT) from None
@@ -243,8 +244,10 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
         raise _bad("--format", f"{fmt.value} is a file format: add --output FILE.{fmt.value}")
     if bom and fmt not in (Format.csv, Format.tsv):
         raise _bad("--bom", f"--bom applies to csv and tsv, not {fmt.value}")
+    if no_header and fmt in (Format.json, Format.jsonl):
+        raise _bad("--no-header", f"--no-header applies to csv, tsv, md, table and xlsx, not {fmt.value}")
     with _options():
-        view = view.project(query.split_values(columns) if columns else None)
+        view = view.project(query.split_values(columns, "--columns") if columns is not None else None)
     if not view.machine and empty_note:
         _message(empty_note)
     if output is not None:

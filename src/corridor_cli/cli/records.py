@@ -70,7 +70,7 @@ def facts(
     notes: list[str] = []
     with _options():
         q = query.validate(base, query.FactQuery(
-            topic=(*query.split_values(topic), *query.split_values(topics)),
+            topic=(*query.split_values(topic, "TOPIC"), *query.split_values(topics, "--topic")),
             **_dates(year, date_from, date_to, base),
             entity=entity, metric=metric, status=status, source=source, grep=grep,
             sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
@@ -150,6 +150,7 @@ def show(
     from corridor_cli import provenance
 
     base = _load(facts_dir)
+    record_id = record_id.strip()
     record = base.find(record_id)
     if record is None:
         ids = [r.id for r in (*base.facts, *base.events)]
