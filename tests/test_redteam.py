@@ -1,0 +1,182 @@
+"""Regressions for breaks a red-team pass found after the first round of fixes: xlsx
+cells, --output guards, empty and oddly cased option values, every invisible character."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_no_traceback, parse_csv, run, run_proc, write_toml
+from corridor_cli.safetext import visible
+
+openpyxl = pytest.importorskip("openpyxl")
+posix_only = pytest.mark.skipif(os.name != "posix", reason="symlinks and file modes")
+
+
+def user_fact(**overrides) -> str:
+    fields = {
+        "id": "rt-fact", "topic": "trains", "entity": "jiangjin-trains", "metric": "rt_metric",
+        "value": 44, "unit": "列", "status": "actual", "as_of": "2020-07-06",
+        "label_zh": "测试", "label_en": "test", "source": "cqdaily-2020-07-06", "quote": "44列",
+    }
+    fields.update(overrides)
+    lines = ["[[fact]]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- xlsx cells
+@pytest.mark.parametrize("label", ["2023-02-30", "2024-01-01", "0001-01-01", "=1+1", "@SUM(A1)"])
+def test_xlsx_text_that_looks_like_a_date_or_formula_stays_text(tmp_path, label):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", user_fact(label_zh=label))
+    out = tmp_path / "f.xlsx"
+    result = run(["facts", "--facts-dir", d, "--metric", "rt_metric", "-o", out])
+    assert_no_traceback(result.stderr)
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, (c.value for c in sheet[2])))
+    assert row["label_zh"] == label and isinstance(row["label_zh"], str)
+    assert row["value"] == 44
+
+
+@pytest.mark.parametrize(("period", "date_cell"), [("2022", True), ("1899-12-31", False),
+                                                   ("0001", False)])
+def test_xlsx_period_dates_are_dates_only_where_excel_can_hold_them(tmp_path, period, date_cell):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", user_fact(period=period, **{"as_of": None}).replace("as_of = null\n", ""))
+    out = tmp_path / "f.xlsx"
+    run(["facts", "--facts-dir", d, "--metric", "rt_metric", "-o", out])
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, (c.value for c in sheet[2])))
+    expected_start = dt.date(int(period[:4]), *((1, 1) if len(period) == 4 else (12, 31)))
+    if date_cell:
+        assert isinstance(row["period_start"], dt.datetime)
+        assert row["period_start"].date() == expected_start
+    else:  # before 1900: the ISO text, not a wrong date or an error cell
+        assert row["period_start"] == expected_start.isoformat()
+
+
+def test_xlsx_text_longer_than_a_cell_is_cut_visibly(tmp_path):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", user_fact(note="长" * 40000))
+    out = tmp_path / "f.xlsx"
+    run(["facts", "--facts-dir", d, "--metric", "rt_metric", "-o", out])
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("note") + 1)
+    assert cell.value.endswith("…") and len(cell.value) == 32767
+    assert "40000" in cell.comment.text
+
+
+# ---------------------------------------------------------------- --output guards
+@pytest.fixture
+def guarded(tmp_path):
+    d = tmp_path / "d"
+    write_toml(d, "x.toml", user_fact())
+    (tmp_path / "ext").mkdir()
+    os.symlink("../ext", d / "extlink")
+    (d / "texts").mkdir()
+    (d / "texts" / "mine.txt").write_text("原文", encoding="utf-8")
+    return tmp_path
+
+
+@posix_only
+@pytest.mark.parametrize("target", ["d/extlink/new.toml", "ext/new.toml", "d/texts/mine.txt",
+                                    "d/texts/new.txt", "x.csv/", "x.csv/.", "./d/../d/x.toml"])
+def test_output_never_changes_what_corridor_reads(guarded, target):
+    before = {p: p.read_bytes() for p in guarded.rglob("*") if p.is_file()}
+    proc = run_proc(["facts", "--facts-dir", "d", "--format", "csv", "-o", target], expect=74,
+                    cwd=guarded)
+    assert "refusing to write" in proc.err
+    after = {p: p.read_bytes() for p in guarded.rglob("*") if p.is_file()}
+    assert after == before  # nothing created, nothing changed
+    run_proc(["facts", "--facts-dir", "d", "--format", "csv", "-n", "1"], cwd=guarded)
+
+
+@posix_only
+def test_output_with_a_long_legal_name(tmp_path):
+    name = "a" * 250 + ".csv"
+    run_proc(["facts", "--format", "csv", "-o", name], cwd=tmp_path)
+    assert parse_csv((tmp_path / name).read_text(encoding="utf-8"))
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# ---------------------------------------------------------------- option values
+@pytest.mark.parametrize("args", [["-t", ""], ["-m", ""], ["-s", ""], ["--source", ""], [""],
+                                  ["-c", ""], ["-e", ","], ["-e", ""], ["-e", "-"], ["-t", " , "]])
+def test_an_empty_filter_is_refused_never_ignored(args):
+    result = run(["facts", *args], expect=2)
+    assert_no_traceback(result.stderr)
+    assert result.stdout == ""
+
+
+def test_comma_lists_with_repeats_and_trailing_commas():
+    one = {r["id"] for r in json.loads(run(["facts", "-e", "jiangjin", "-f", "json"]).stdout)}
+    for value in ("jiangjin,jiangjin", "jiangjin,", " jiangjin , jiangjin "):
+        got = {r["id"] for r in json.loads(run(["facts", "-e", value, "-f", "json"]).stdout)}
+        assert got == one
+
+
+@pytest.mark.parametrize(("args", "field", "expected"), [
+    (["-s", "ACTUAL"], "status", {"actual"}),
+    (["TRAINS"], "topic", {"trains"}),
+    (["-t", " Trade "], "topic", {"trade"}),
+    (["--source", "CQDAILY-2020-07-06"], "source", {"cqdaily-2020-07-06"}),
+])
+def test_choices_ignore_case_and_spaces(args, field, expected):
+    rows = json.loads(run(["facts", *args, "-f", "json"]).stdout)
+    assert rows and {r[field] for r in rows} == expected
+
+
+def test_sort_and_columns_ignore_case():
+    rows = parse_csv(run(["facts", "--sort", "VALUE", "--desc", "-c", "ID,Value"]).stdout)
+    values = [float(r["value"]) for r in rows]
+    assert values == sorted(values, reverse=True) and list(rows[0]) == ["id", "value"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_no_header_is_refused_where_there_is_no_header(fmt):
+    result = run(["facts", "--no-header", "-f", fmt], expect=2)
+    assert "--no-header" in result.stderr and result.stdout == ""
+
+
+def test_show_ignores_spaces_around_the_id():
+    (row,) = json.loads(run(["show", " jiangjin-trains-run-2022 ", "-f", "json"]).stdout)
+    assert row["id"] == "jiangjin-trains-run-2022"
+
+
+@posix_only
+def test_non_utf8_argument_is_shown_as_bytes_not_surrogates():
+    proc = run_proc([os.fsdecode(b"\xff\xfe")], expect=2, env={"LC_ALL": "C.UTF-8"})
+    assert "\\xff" in proc.err and "udcff" not in proc.err
+    assert_no_traceback(proc.err)
+
+
+# ---------------------------------------------------------------- invisible characters
+def test_every_control_and_format_character_is_escaped():
+    unsafe = [chr(c) for c in range(0x110000)
+              if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+              and chr(c) not in "\u200c\u200d"]
+    assert len(unsafe) > 150
+    for char in unsafe:
+        shown = visible(f"a{char}b")
+        assert char not in shown and shown.startswith("a\\") and shown.endswith("b"), hex(ord(char))
+    assert visible("江津\u200d班列") == "江津\u200d班列"  # joiners shape text, control nothing
+
+
+def test_format_characters_in_a_label_never_reach_the_table(tmp_path):
+    d = tmp_path / "facts"
+    label = "数\u0600字\U00013430\u2066隔离\u2069"
+    write_toml(d, "f.toml", user_fact(label_zh=label))
+    for fmt in ("table", "md"):
+        out = run(["facts", "--facts-dir", d, "--metric", "rt_metric", "-f", fmt, "--lang", "zh"],
+                  env={"COLUMNS": "200"}).stdout
+        for char in ("\u0600", "\U00013430", "\u2066", "\u2069"):
+            assert char not in out
+        assert "\\u0600" in out and "\\U00013430" in out
