@@ -466,3 +466,123 @@ def test_context_for_a_user_record(fact_dir, tmp_path):
     assert context_for(base, record) is None  # no text anywhere
     (tmp_path / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT, encoding="utf-8")
     assert context_for(base, record, [tmp_path]) == "2022年5月，测试园区开园。"
+
+
+# ---------------------------------------------------------------- figures printed in the quote
+def _probe_fact(value: object, unit: str, quote: str, fid: str = "test-zone-probe-2022",
+                extra: str = "") -> str:
+    return f"""
+[[fact]]
+id = "{fid}"
+topic = "testing"
+entity = "test-zone"
+metric = "probe_metric"
+value = {value}
+unit = "{unit}"
+status = "actual"
+period = "2022"
+label_zh = "测试"
+label_en = "probe"
+source = "test-source"
+quote = "{quote}"
+{extra}"""
+
+
+def _check_json(fact_dir: Path, expect: int) -> list[dict]:
+    result = run(["check", "--facts-dir", fact_dir, "--format", "json"], expect=expect)
+    rows = json.loads(result.stdout)
+    assert all(set(row) == KEYS for row in rows)
+    return rows
+
+
+@pytest.mark.parametrize(("value", "unit", "quote"), [
+    (2, "列", "重庆两江新区开行班列120列"),
+    (1, "列", "一带一路班列开行120列"),
+    (3, "万吨", "三峡库区货运量800万吨"),
+    (5, "个", "建成5G基站40个"),
+    (2, "个", "占地100km²，建成基站40个"),
+    (12, "个", "第⑫号基站"),
+    (3300, "家", "综合排名全国第3，300家企业入驻"),
+])
+def test_check_fails_a_figure_that_is_not_printed(fact_dir, value, unit, quote):
+    (own_texts(fact_dir) / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT + quote + "。",
+                                                         encoding="utf-8")
+    write_toml(fact_dir, "probe.toml", _probe_fact(value, unit, quote))
+    (row,) = _check_json(fact_dir, 1)
+    assert (row["file"], row["field"], row["code"]) == \
+        (str(fact_dir / "probe.toml"), "value", "figure-not-in-quote")
+    assert row["line"] == line_of(fact_dir / "probe.toml", "value")
+    assert "test-zone-probe-2022" in row["message"]
+
+
+@pytest.mark.parametrize(("value", "unit", "quote"), [
+    (120, "列", "重庆两江新区开行班列120列"),
+    (300, "家", "综合排名全国第3，300家企业入驻"),
+    (3, "个", "综合排名全国第3，300家企业入驻"),
+    (40, "个", "建成5G基站40个"),
+    (800, "万吨", "三峡库区货运量800万吨"),
+    (2, "个", "已封关运行两年"),
+    (1200, "列", "开行1,200列"),
+    (1200, "列", "开行１２００列"),
+])
+def test_check_passes_a_figure_that_is_printed(fact_dir, value, unit, quote):
+    (own_texts(fact_dir) / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT + quote + "。",
+                                                         encoding="utf-8")
+    write_toml(fact_dir, "probe.toml", _probe_fact(value, unit, quote))
+    assert _check_json(fact_dir, 0) == []
+
+
+# ---------------------------------------------------------------- quotes of invalid records
+@pytest.mark.parametrize(("replace", "field", "code"), [
+    (('topic = "testing"', 'topic = "no-such-topic"'), "topic", "unknown-ref"),
+    (('status = "actual"', 'status = "actuals"'), "status", "bad-choice"),
+    (('period = "2022"', 'period = "2022-13"'), "period", "bad-date"),
+    (('entity = "test-zone"', 'entity = "nowhere"'), "entity", "unknown-ref"),
+    (('value = 44', 'value = "44"'), "value", "type-error"),
+])
+def test_check_verifies_quotes_of_invalid_facts_in_the_same_run(fact_dir, replace, field, code):
+    (own_texts(fact_dir) / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT, encoding="utf-8")
+    text = _probe_fact(44, "个", "开行44列，此句不在原文中").replace(*replace)
+    path = write_toml(fact_dir, "probe.toml", text)
+    rows = _check_json(fact_dir, 2)
+    assert {(r["file"], r["field"], r["code"]) for r in rows} == {
+        (str(path), field, code), (str(path), "quote", "quote-not-found")}
+    (quote_row,) = [r for r in rows if r["code"] == "quote-not-found"]
+    assert quote_row["line"] == line_of(path, "quote")
+    assert quote_row["message"].startswith("test-zone-probe-2022: quote not found in test-source")
+
+
+def test_check_verifies_quotes_of_invalid_events_and_of_records_without_an_id(fact_dir):
+    (own_texts(fact_dir) / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT, encoding="utf-8")
+    path = write_toml(fact_dir, "probe.toml", _probe_fact(44, "个", "开行44列，不在原文", fid="Not An Id") + """
+[[event]]
+id = "test-zone-closed-2022"
+date = "2022-02-30"
+title_zh = "测试园区闭园"
+title_en = "Test Zone closes"
+entity = "test-zone"
+source = "test-source"
+quote = "测试园区闭园"
+""")
+    rows = _check_json(fact_dir, 2)
+    assert sorted((r["field"], r["code"], r["line"]) for r in rows) == sorted([
+        ("id", "bad-format", line_of(path, "id = \"Not")),
+        ("quote", "quote-not-found", line_of(path, 'quote = "开行')),
+        ("date", "bad-date", line_of(path, "date")),
+        ("quote", "quote-not-found", line_of(path, 'quote = "测试园区闭园')),
+    ])
+    messages = sorted(r["message"] for r in rows if r["code"] == "quote-not-found")
+    assert messages[0].startswith("fact: quote not found in test-source")
+    assert messages[1].startswith("test-zone-closed-2022: quote not found in test-source")
+    assert "None" not in " ".join(messages)
+
+
+def test_a_quote_of_an_unknown_or_invalid_source_is_not_checked(fact_dir):
+    """A source that did not load has no text to check against: only its own problem."""
+    (own_texts(fact_dir) / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT, encoding="utf-8")
+    text = _probe_fact(44, "个", "开行44列，不在原文").replace('source = "test-source"',
+                                                        'source = "no-such-source"')
+    path = write_toml(fact_dir, "probe.toml", text)
+    rows = _check_json(fact_dir, 2)
+    assert [(r["file"], r["field"], r["code"]) for r in rows] == \
+        [(str(path), "source", "unknown-ref")]

@@ -613,12 +613,21 @@ def test_cli_bad_facts_dir_subprocess(tmp_path):
 def test_every_command_refuses_invalid_fact_files(tmp_path, command):
     write_toml(tmp_path, "broken-facts.toml", BAD_FILE)
     result = run([command, "--facts-dir", tmp_path], expect=2)
-    assert len([ln for ln in result.stderr.splitlines() if "broken-facts.toml" in ln]) == 3
+    lines = [ln for ln in result.stderr.splitlines() if "broken-facts.toml" in ln]
+    # check also verifies the quote of the invalid fact ("开行5列" is not in its source)
+    quote_lines = [ln for ln in lines if ln.endswith("[quote-not-found]")]
+    assert len(quote_lines) == (1 if command == "check" else 0), result.stderr
+    assert len(lines) - len(quote_lines) == 3, result.stderr
+
+
+# The probe fact with a value and quote that `corridor check` finds in the bundled source
+# text, so that check reports nothing else about it.
+IN_SOURCE = {"value": "value = 44", "quote": 'quote = "西部陆海新通道江津班列累计开行44列"'}
 
 
 def test_cli_one_line_per_problem_even_with_a_newline_in_a_key(tmp_path):
     path = tmp_path / "keys.toml"
-    path.write_text('"a\\nb" = 1\n' + fact_text() + '"x\\ry" = 2\n', encoding="utf-8")
+    path.write_text('"a\\nb" = 1\n' + fact_text(**IN_SOURCE) + '"x\\ry" = 2\n', encoding="utf-8")
     problems = user_problems(tmp_path)
     assert sorted(p.code for p in problems) == ["unknown-field", "unknown-table"]
     result = run(["check", "--facts-dir", tmp_path], expect=2)
@@ -656,6 +665,11 @@ _WRONG_VALUES = ['1', '1.5', 'true', '"x"', '[]', '[1, "a"]', '{}', '{ value = 1
                  '1979-05-27T07:32:00Z', '07:32:00', 'nan', '[[1]]']
 
 
+# What Python's repr of a TOML value looks like, and TOML's own words never do.
+_PYTHON_REPR = re.compile(r"datetime\.|\bTrue\b|\bFalse\b|\{'|\[\d|\['|\[\]|\{\}|"
+                          r"\bnot \d|\bnot \[|\bnot \{|tzinfo")
+
+
 def _toml_kind(literal: str) -> str:
     value = tomllib.loads(f"v = {literal}")["v"]
     if isinstance(value, bool):
@@ -688,6 +702,8 @@ def test_every_field_with_a_value_of_the_wrong_type(tmp_path):
             _, problems = load([case])
             assert any(p.field.split(".")[0] == key and p.line == index + 1 for p in problems), \
                 f"line {index + 1}: {key} = {wrong}: {[str(p) for p in problems]}"
+            for p in problems:  # TOML words, never Python's repr of the value
+                assert not _PYTHON_REPR.search(p.message), str(p)
             checked += 1
     assert checked > 200
 
@@ -718,3 +734,78 @@ def test_empty_source_date_is_a_problem_not_no_date(tmp_path):
     problem = only(user_problems(tmp_path), "empty-field")
     assert problem.field == "date"
     assert problem.line == 6
+
+
+@pytest.mark.parametrize(("literal", "words"), [
+    ("12:00:00", "not a time"),
+    ("true", "not a boolean (true)"),
+    ("false", "not a boolean (false)"),
+    ("{ a = 1 }", "not a table"),
+    ('[1, "x"]', "not an array"),
+    ("1979-05-27T07:32:00Z", "not a date-time"),
+    ("1979-05-27T07:32:00", "not a date-time"),
+    ("1979-05-27", "not a date"),
+    ("12", "not an integer (12)"),
+    ("1.5", "not a decimal (1.5)"),
+    ('"actuals"', "not 'actuals'"),
+])
+@pytest.mark.parametrize("key", ["status", "bound"])
+def test_a_bad_choice_names_the_toml_type_not_the_python_repr(tmp_path, literal, words, key):
+    text = fact_text(status=f"{key} = {literal}") if key == "status" else \
+        fact_text() + f"{key} = {literal}\n"
+    path = write_toml(tmp_path, "f.toml", text)
+    problems = [p for p in user_problems(tmp_path) if p.field == key]
+    (problem,) = problems
+    assert (problem.file, problem.line, problem.code) == (str(path), line_of(text, key), "bad-choice")
+    assert problem.message.endswith(words), problem.message
+    assert "datetime" not in problem.message and "True" not in problem.message
+
+
+@pytest.mark.parametrize(("literal", "words"), [
+    ("2024-01-01", "period must be a string, not a date"),
+    ("12:00:00", "period must be a string, not a time"),
+    ("1979-05-27T07:32:00Z", "period must be a string, not a date-time"),
+    ("2024", "period must be a string, not an integer"),
+])
+def test_a_wrong_type_names_the_toml_type(tmp_path, literal, words):
+    text = fact_text(period=f"period = {literal}")
+    write_toml(tmp_path, "f.toml", text)
+    problem = only(user_problems(tmp_path), "type-error")
+    assert (problem.field, problem.line) == ("period", line_of(text, "period"))
+    assert problem.message.endswith(words), problem.message
+
+
+@pytest.mark.parametrize(("period", "as_of", "expected"), [
+    ('"2024"', '"2024-13"', {("as_of", "bad-date")}),
+    ('"2024-13"', '"2024-12"', {("period", "bad-date")}),
+    ('"2024-13"', '"2024-02-30"', {("period", "bad-date"), ("as_of", "bad-date")}),
+    ("2024-01-01", '"2024-12"', {("period", "type-error")}),
+    ('"2024"', "2024-12-31", {("as_of", "type-error")}),
+    ('""', '"2024"', {("period", "empty-field")}),
+    ('"2024"', '"2024-12"', set()),
+])
+def test_period_and_as_of_both_are_each_checked_in_full(tmp_path, period, as_of, expected):
+    """Both given: one problem for giving both, and every problem of each in the same run."""
+    text = fact_text(period=f"period = {period}", **IN_SOURCE) + f"as_of = {as_of}\n"
+    path = write_toml(tmp_path, "f.toml", text)
+    problems = user_problems(tmp_path)
+    assert all(p.file == str(path) for p in problems)
+    assert {(p.field, p.code) for p in problems} == {("period", "bad-period"), *expected}
+    lines = {p.field: p.line for p in problems if p.code != "bad-period"}
+    assert all(line == line_of(text, field) for field, line in lines.items())
+    result = run(["check", "--facts-dir", tmp_path, "--format", "json"], expect=2)
+    assert {(p["field"], p["code"]) for p in json.loads(result.stdout)} == \
+        {("period", "bad-period"), *expected}
+
+
+@pytest.mark.parametrize(("key", "literal", "code"), [
+    ("period", '"2024-13"', "bad-date"),
+    ("as_of", '"2024-13"', "bad-date"),
+    ("period", "2024-01-01", "type-error"),
+    ("as_of", "12:00:00", "type-error"),
+])
+def test_period_or_as_of_alone_is_checked(tmp_path, key, literal, code):
+    text = fact_text(period=f"{key} = {literal}")
+    write_toml(tmp_path, "f.toml", text)
+    (problem,) = user_problems(tmp_path)
+    assert (problem.field, problem.code, problem.line) == (key, code, line_of(text, key))

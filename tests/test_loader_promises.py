@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_VOCAB, assert_no_traceback, run, run_proc, write_toml
+from corridor_cli import factfiles, loader
 from corridor_cli.dates import Period
+from corridor_cli.factfiles import ReadError, read_regular
 from corridor_cli.loader import Loaded, bundled_facts_dir, fact_dirs, load, load_full
 from corridor_cli.problems import Problem
 from corridor_cli.provenance import verify_figures
-from corridor_cli.records import Change, Fact, FactBase, Origin, Status
+from corridor_cli.records import Change, Fact, FactBase, Origin, Status, Unit
 
 # One fact naming the bundled vocabularies, one key a line; {id}, {value}, {quote},
 # {status} and {entity} may be changed. Its quote is in the bundled source's text, and
@@ -206,7 +208,10 @@ def make_fact(value, quote, unit="列", value_max=None, change=None) -> Fact:
     (1.5, "增长1.50%", "列", True),
     (5, "开行0.5列", "列", False),
     (1200, "开行1,200列", "列", True),
-    (1200, "开行1，200列", "列", True),
+    # the full-width comma is a clause comma, never a thousands separator
+    (1200, "开行1，200列", "列", False),
+    (200, "开行1，200列", "列", True),
+    (1200, "开行１，２００列", "列", False),
     (200, "开行1,200列", "列", False),
     (1200, "开行１２００列", "列", True),
     (1.5, "增长１．５", "列", True),
@@ -229,6 +234,68 @@ def test_figures_match_whole_numbers(value, quote, unit, printed):
         (problem,) = problems
         assert (problem.file, problem.line, problem.field, problem.code) == \
             ("f.toml", 6, "value", "figure-not-in-quote")
+
+
+UNITS = {u.id: u for u in (
+    Unit("列", "列", "trains", 1, "train"), Unit("万吨", "万吨", "10,000 tonnes", 1e4, "tonne"),
+    Unit("个", "个", "items", 1, "count"), Unit("家", "家", "companies", 1, "count"),
+    Unit("km", "公里", "kilometres", 1, "km"), Unit("平方公里", "平方公里", "square kilometres", 1, "km2"),
+    Unit("标箱", "标箱", "TEU", 1, "TEU"), Unit("GB", "GB", "gigabytes", 1, "byte"),
+    Unit("万分之", "万分之", "per ten thousand", 1, "ratio"), Unit("位", "位", "rank", 1, "rank"),
+)}
+
+
+@pytest.mark.parametrize(("value", "quote", "unit", "printed"), [
+    # a Chinese numeral in a name is not a figure
+    (2, "重庆两江新区开行班列120列", "列", False),
+    (120, "重庆两江新区开行班列120列", "列", True),
+    (1, "一带一路沿线开行班列", "列", False),
+    (3, "三峡库区货运量800万吨", "万吨", False),
+    (800, "三峡库区货运量800万吨", "万吨", True),
+    (2, "二〇二二年开行", "列", False),
+    # ... but one that counts something is
+    (3, "开行三列", "列", True),
+    (2, "已封关运行两年", "个", True),
+    (3, "第三批入驻", "个", True),
+    (3, "第三十批入驻", "个", False),
+    (10, "十大项目", "个", True),
+    (5, "不到万分之五的土地", "万分之", True),
+    (5, "五的土地", "万分之", False),
+    (2, "两万吨", "吨", False),
+    # an Arabic number followed by letters is a name unless the unit starts so
+    (5, "建成5G基站40个", "个", False),
+    (40, "建成5G基站40个", "个", True),
+    (3, "3D打印企业10家", "家", False),
+    (100, "占地100km²", "km", True),
+    (100, "占地100KM", "km", True),
+    (100, "占地100km²", "平方公里", False),
+    (2208, "2208TEU发往全国", "标箱", True),
+    (5, "5GB流量", "GB", True),
+    # NFKC is not applied: ² is not 2, ⑫ not 12, ， not a thousands separator
+    (2, "占地100km²", "km", False),
+    (12, "第⑫号", "个", False),
+    (300, "综合排名全国第3，300家企业入驻", "家", True),
+    (3, "综合排名全国第3，300家企业入驻", "位", True),
+    (3300, "综合排名全国第3，300家企业入驻", "家", False),
+    (3300, "综合排名全国第3,300家企业入驻", "家", True),
+    (12, "开行１２列", "列", True),
+    (3, "开行٣列", "列", True),
+    (1200, "开行1,2000列", "列", False),
+])
+def test_figures_are_quantities_not_names(value, quote, unit, printed):
+    problems = verify_figures([make_fact(value, quote, unit)], UNITS)
+    assert (problems == []) is printed, [str(p) for p in problems]
+    if not printed:
+        (problem,) = problems
+        assert (problem.file, problem.line, problem.field, problem.code) == \
+            ("f.toml", 6, "value", "figure-not-in-quote")
+
+
+def test_figure_check_takes_units_from_a_factbase():
+    fact = make_fact(100, "占地100km²", "km")
+    assert verify_figures(FactBase(units=UNITS, facts=(fact,))) == []
+    assert [p.code for p in verify_figures(FactBase(facts=(make_fact(5, "5G基站", "个"),)))] == \
+        ["figure-not-in-quote"]
 
 
 def test_figures_of_value_max_and_change_and_a_negative_change():
@@ -548,3 +615,167 @@ def test_bad_source_file_through_the_cli(tmp_path):
     result = run(["check", "--facts-dir", tmp_path], expect=2)
     assert parse_stderr(result.stderr, path) == {(5, "file", "bad-source-file")}
     assert_no_traceback(result.stderr)
+
+
+# ---------------------------------------------------------------- 8. reading fact files safely
+
+
+def test_a_huge_fact_file_is_a_problem_not_read(tmp_path):
+    write_toml(tmp_path, "good.toml", fact())
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as f:
+        f.truncate(1 << 30)  # sparse: 1 GiB of NULs, not read
+    loaded = with_bundled(tmp_path)
+    assert [(p.file, p.line, p.code) for p in loaded.problems] == [(str(big), None, "too-large")]
+    assert "64 MiB" in loaded.problems[0].message
+    assert any(f.id == "probe-a" for f in loaded.base.facts)
+    proc = run_proc(["facts", "--facts-dir", tmp_path], expect=2, timeout=20)
+    assert f"{big}: " in proc.err and "[too-large]" in proc.err
+    assert_no_traceback(proc.err)
+
+
+@pytest.mark.parametrize("extra", [0, 1, 100])
+def test_the_size_limit_is_exact(tmp_path, monkeypatch, extra):
+    text = fact()
+    path = write_toml(tmp_path, "f.toml", text)
+    size = len(text.encode("utf-8"))
+    monkeypatch.setattr(loader, "MAX_FACT_FILE_BYTES", size - extra)
+    problems: list[Problem] = []
+    parsed = loader.parse_file(path, problems)
+    if extra:  # the limit is below the file's size
+        assert parsed is None
+        assert [(p.file, p.line, p.code) for p in problems] == [(str(path), None, "too-large")]
+    else:
+        assert parsed is not None and problems == []
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="no /proc here")
+def test_a_file_that_under_reports_its_size_is_still_capped():
+    # /proc files stat as regular files of size 0: the cap holds while reading
+    assert os.stat("/proc/self/maps").st_size == 0
+    with pytest.raises(ReadError) as caught:
+        read_regular("/proc/self/maps", 16)
+    assert caught.value.code == "too-large"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/kmsg"), reason="no /proc/kmsg here")
+def test_a_symlink_to_proc_kmsg_does_not_hang(tmp_path):
+    write_toml(tmp_path, "good.toml", fact())
+    (tmp_path / "x.toml").symlink_to("/proc/kmsg")
+    proc = run_proc(["facts", "--facts-dir", tmp_path, "--format", "json"], expect=2, timeout=20)
+    assert_no_traceback(proc.err)
+    assert re.search(rf"^{re.escape(str(tmp_path / 'x.toml'))}: .*\[unreadable\]$", proc.err, re.MULTILINE), \
+        proc.err
+    loaded = with_bundled(tmp_path)
+    assert [(p.file, p.code) for p in loaded.problems] == [(str(tmp_path / "x.toml"), "unreadable")]
+
+
+@pytest.mark.parametrize("errno_value", sorted({errno.EAGAIN, errno.EWOULDBLOCK}))
+def test_a_read_that_would_block_is_a_problem(tmp_path, monkeypatch, errno_value):
+    write_toml(tmp_path, "good.toml", fact())
+    blocked = write_toml(tmp_path, "blocked.toml", fact(id="probe-b"))
+    real_open, real_read = os.open, os.read
+    blocked_fds = set()
+
+    def fake_open(path, flags, *args):
+        assert flags & os.O_NONBLOCK, "fact files are opened without blocking"
+        fd = real_open(path, flags, *args)
+        if os.fspath(path) == str(blocked):
+            blocked_fds.add(fd)
+        else:  # a file descriptor number is reused once closed
+            blocked_fds.discard(fd)
+        return fd
+
+    def fake_read(fd, n):
+        if fd in blocked_fds:
+            raise BlockingIOError(errno_value, "Resource temporarily unavailable")
+        return real_read(fd, n)
+
+    monkeypatch.setattr(factfiles.os, "open", fake_open)
+    monkeypatch.setattr(factfiles.os, "read", fake_read)
+    loaded = with_bundled(tmp_path)
+    assert [(p.file, p.line, p.code) for p in loaded.problems] == [(str(blocked), None, "unreadable")]
+    assert "would block" in loaded.problems[0].message
+    assert any(f.id == "probe-a" for f in loaded.base.facts)
+    assert not any(f.id == "probe-b" for f in loaded.all_facts)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_or_a_device_named_toml_is_a_problem(tmp_path):
+    write_toml(tmp_path, "good.toml", fact())
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "null.toml").symlink_to(os.devnull)
+    loaded = with_bundled(tmp_path)
+    assert sorted((p.file, p.code) for p in loaded.problems) == [
+        (str(tmp_path / "null.toml"), "not-a-file"), (str(tmp_path / "pipe.toml"), "not-a-file")]
+    messages = {Path(p.file).name: p.message for p in loaded.problems}
+    assert "named pipe" in messages["pipe.toml"] and "character device" in messages["null.toml"]
+    proc = run_proc(["check", "--facts-dir", tmp_path], expect=2, timeout=20)
+    assert proc.err.count("[not-a-file]") == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_read_regular_checks_the_file_it_opened(tmp_path):
+    """Swapped for a FIFO or a directory after it was looked at: refused, without hanging."""
+    os.mkfifo(tmp_path / "pipe")
+    for path, kind in ((tmp_path / "pipe", "named pipe"), (tmp_path, "directory")):
+        with pytest.raises(ReadError) as caught:
+            read_regular(path, 1 << 20)
+        assert caught.value.code == "not-a-file" and kind in caught.value.message
+
+
+# ---------------------------------------------------------------- 9. dangling links
+@pytest.mark.parametrize("target", ["missing.toml", "nowhere/x.toml", "good.toml/x"])
+def test_a_dangling_toml_link_is_a_problem(tmp_path, target):
+    write_toml(tmp_path, "good.toml", fact())
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "sub" / "gone.toml"
+    link.symlink_to(target)
+    loaded = with_bundled(tmp_path)
+    assert [(p.file, p.line, p.field, p.code) for p in loaded.problems] == \
+        [(str(link), None, "", "dangling-link")]
+    assert target in loaded.problems[0].message
+    assert any(f.id == "probe-a" for f in loaded.base.facts)
+    result = run(["check", "--facts-dir", tmp_path, "--format", "json"], expect=2)
+    (row,) = json.loads(result.stdout)
+    assert (row["file"], row["code"]) == (str(link), "dangling-link") and target in row["message"]
+
+
+def test_a_dangling_link_not_named_toml_is_no_fact_file(tmp_path):
+    write_toml(tmp_path, "good.toml", fact())
+    (tmp_path / "notes.txt").symlink_to("missing.txt")
+    assert with_bundled(tmp_path).problems == []
+
+
+# ---------------------------------------------------------------- 10. watched directories
+def test_watched_dirs_are_every_directory_walked_real_paths(tmp_path):
+    facts, ext = tmp_path / "d", tmp_path / "ext"
+    write_toml(facts, "f.toml", fact())
+    write_toml(facts, "a/b/g.toml", fact(id="probe-b"))
+    write_toml(ext, "deep/h.toml", fact(id="probe-c"))
+    (facts / "extlink").symlink_to("../ext", target_is_directory=True)
+    (facts / "a" / "loop").symlink_to("..", target_is_directory=True)  # a loop: not walked
+    (facts / "again").symlink_to("a", target_is_directory=True)  # walked once already
+    loaded = with_bundled(facts)
+    assert [p.code for p in loaded.problems] == ["symlink-loop"]
+    watched = loaded.base.watched_dirs
+    mine = [d for d in watched if tmp_path.resolve() in (d, *d.parents)]
+    real = tmp_path.resolve()
+    assert sorted(mine) == sorted([real / "d", real / "d" / "a", real / "d" / "a" / "b",
+                                   real / "ext", real / "ext" / "deep"])
+    assert len(watched) == len(set(watched))
+    assert bundled_facts_dir().resolve() in watched
+    assert (bundled_facts_dir() / "vocab").resolve() in watched
+    assert {"probe-a", "probe-b", "probe-c"} <= {f.id for f in loaded.base.facts}
+
+
+def test_output_is_refused_in_a_directory_reached_through_a_symlink(tmp_path):
+    facts, ext = tmp_path / "d", tmp_path / "ext"
+    write_toml(facts, "f.toml", fact())
+    ext.mkdir()
+    (facts / "extlink").symlink_to("../ext", target_is_directory=True)
+    for target in (facts / "extlink" / "new.toml", ext / "new.toml"):
+        proc = run_proc(["facts", "--facts-dir", facts, "-o", target], expect=74)
+        assert "refusing to write" in proc.err
+        assert not target.exists()
+    assert list(ext.iterdir()) == []

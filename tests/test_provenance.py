@@ -201,3 +201,55 @@ def test_check_accepts_a_recorded_disagreement(fact_dir):
         encoding="utf-8")
     result = run(["check", "--facts-dir", fact_dir])
     assert result.stderr == ""
+
+
+def _money_fact(fid: str, source: str, value: object, unit: str, value_max: object = None,
+                bound: str = "exact") -> str:
+    upto = "" if value_max is None else f"\nvalue_max = {value_max}"
+    printed = f"{value}" + ("" if value_max is None else f"至{value_max}")
+    return f"""
+[[fact]]
+id = "{fid}"
+topic = "testing"
+entity = "test-zone"
+metric = "investment_signed"
+value = {value}{upto}
+unit = "{unit}"
+bound = "{bound}"
+status = "actual"
+period = "2022"
+label_zh = "协议引资"
+label_en = "Investment signed"
+source = "{source}"
+quote = "协议引资{printed}{unit}"
+"""
+
+
+@pytest.mark.parametrize(("a", "b", "agree"), [
+    ((1, "亿元"), (10000, "万元"), True),
+    ((1.5, "亿元"), (15000, "万元"), True),
+    ((0.1, "亿元"), (1000, "万元"), True),
+    ((2.33, "亿元"), (23300, "万元"), True),
+    ((1, "亿元"), (100000000, "元"), True),
+    ((1, "亿元", 2), (10000, "万元", 20000), True),
+    ((1, "亿元"), (10001, "万元"), False),
+    ((1, "亿元", 2), (10000, "万元", 30000), False),
+    ((1, "亿元"), (1, "亿美元"), False),  # another base: not comparable, so they differ
+    ((1, "亿元"), (10000, "万吨"), False),
+    ((1, "亿元", None, "exact"), (10000, "万元", None, "approx"), False),
+])
+def test_disagreement_compares_figures_in_the_base_unit(fact_dir, a, b, agree):
+    first = _money_fact("test-zone-investment-a", "test-source", *a)
+    second = SECOND_SOURCE.split("[[fact]]")[0] + _money_fact(
+        "test-zone-investment-b", "test-source-two", *b)
+    (fact_dir / "money.toml").write_text(first + second, encoding="utf-8")
+    result = run(["check", "--facts-dir", fact_dir, "--format", "json"], expect=0 if agree else 1)
+    problems = json.loads(result.stdout)
+    if agree:
+        assert problems == []
+    else:
+        (problem,) = problems
+        assert (problem["code"], problem["field"]) == ("unrecorded-disagreement", "disagrees_with")
+        assert problem["file"] == str(fact_dir / "money.toml")
+        assert "test-zone-investment-a" in problem["message"]
+        assert "test-zone-investment-b" in problem["message"]

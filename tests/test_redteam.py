@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import unicodedata
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,7 @@
-"""Finding the fact files under the fact directories: every *.toml once, in a stable
-order, with a problem (never an exception, never a hang) for a missing or unreadable
-directory and for a symlink loop."""
+"""Finding and reading the fact files under the fact directories: every *.toml once, in
+a stable order, with a problem (never an exception, never a hang) for a missing or
+unreadable directory, a symlink loop, a dangling symlink, a *.toml that is not a regular
+file, and a file too large to read."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from pathlib import Path
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
 
+MAX_FACT_FILE_BYTES = 64 * 2**20  # a fact file larger than this is not read
+
+
 def os_problem(path: str | os.PathLike, exc: OSError, what: str) -> Problem:
     """A problem for an OSError met while looking at a directory or file."""
     name = display_path(exc.filename if exc.filename is not None else path)
@@ -23,8 +27,83 @@ def os_problem(path: str | os.PathLike, exc: OSError, what: str) -> Problem:
     return Problem(name, None, "", code, f"cannot read {what}: {exc.strerror or exc}")
 
 
-def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[str]:
-    """Every *.toml name under top, following directory symlinks once each.
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is: "a directory", "a named pipe (FIFO)"…"""
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+class ReadError(Exception):
+    """A file that read_regular would not or could not read: a problem code and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of the regular file at path, at most limit of them, read without ever
+    blocking: opened with O_NONBLOCK (a FIFO or a device that stats as a regular file,
+    such as /proc/kmsg, cannot hang the read), checked with fstat after opening (the file
+    read is the file checked) and read in chunks up to limit + 1 bytes (a file that grows,
+    or under-reports its size as /proc files do, cannot exhaust memory).
+
+    Raises ReadError with code "not-a-file" (not a regular file), "too-large" (more
+    than limit bytes), "symlink-loop", or "unreadable" (any other OSError, including
+    EAGAIN/EWOULDBLOCK: reading would block).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+        | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    too_large = f"larger than {limit // 2**20} MiB: not read" if limit >= 2**20 \
+        else f"larger than {limit} bytes: not read"
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise _read_error(exc) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("not-a-file", f"{file_kind(info.st_mode)}, not a regular file: not read")
+        if info.st_size > limit:
+            raise ReadError("too-large", too_large)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ReadError("too-large", too_large)
+    except OSError as exc:
+        raise _read_error(exc) from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _read_error(exc: OSError) -> ReadError:
+    if exc.errno == errno.ELOOP:
+        return ReadError("symlink-loop", "a loop of symbolic links: it leads to no file or directory")
+    if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+        return ReadError("unreadable", "cannot read file: reading it would block "
+                                       "(it is not an ordinary file on disk)")
+    return ReadError("unreadable", f"cannot read file: {exc.strerror or exc}")
+
+
+def read_problem(path: str | os.PathLike, error: ReadError) -> Problem:
+    """The problem for a fact file that read_regular would not read, naming the file."""
+    return Problem(display_path(path), None, "", error.code, error.message)
+
+
+def _walk(top: str, top_id: tuple[int, int], problems: list[Problem],
+          walked: list[str]) -> list[str]:
+    """Every *.toml name under top, following directory symlinks once each; the real
+    path (os.path.realpath) of each directory walked is added to walked.
 
     A directory that cannot be listed is a problem (unreadable-dir), as is a
     symlink that leads back to a directory it is in (symlink-loop), which is
@@ -33,6 +112,7 @@ def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[st
     found: list[str] = []
     ancestors: dict[str, tuple[tuple[int, int], ...]] = {top: (top_id,)}
     visited = {top_id}
+    walked.append(os.path.realpath(top))
 
     def on_error(exc: OSError) -> None:
         problems.append(os_problem(top, exc, "directory"))
@@ -58,6 +138,7 @@ def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[st
             visited.add(key)
             ancestors[sub] = (*chain, key)
             keep.append(name)
+            walked.append(os.path.realpath(sub))
         dirnames[:] = keep
         for name in filenames:
             path = os.path.join(dirpath, name)
@@ -72,11 +153,28 @@ def _walk(top: str, top_id: tuple[int, int], problems: list[Problem]) -> list[st
     return found
 
 
-def toml_files(dirs: Sequence[Path], problems: list[Problem]) -> list[tuple[Path, Path]]:
+def _dangling_link(name: str) -> Problem | None:
+    """A problem naming a symbolic link that leads to nothing and where it points; None
+    when name is not a symbolic link."""
+    try:
+        target = os.readlink(name)
+    except OSError:
+        return None
+    return Problem(display_path(name), None, "", "dangling-link",
+                   f"a symbolic link to {display_path(target)}, which does not exist: "
+                   f"no fact file read")
+
+
+def toml_files(dirs: Sequence[Path], problems: list[Problem],
+               watched: list[Path] | None = None) -> list[tuple[Path, Path]]:
     """Every *.toml file under each directory, once each, in a stable order, with the
-    directory (as given) it was found under."""
+    directory (as given) it was found under. A *.toml that is a dangling symbolic link
+    (dangling-link) or not a regular file (not-a-file) is a problem, never skipped in
+    silence. watched, when given, gets the real path of every directory walked (through
+    symlinked subdirectories too), once each, in walk order."""
     files: list[tuple[Path, Path]] = []
     seen: set[tuple[int, int]] = set()
+    walked: list[str] = []
     for directory in dirs:
         try:
             st = os.stat(directory)
@@ -91,16 +189,25 @@ def toml_files(dirs: Sequence[Path], problems: list[Problem]) -> list[tuple[Path
             problems.append(Problem(display_path(directory), None, "", "missing-dir",
                                     "not a directory of fact files"))
             continue
-        names = _walk(os.fspath(directory), (st.st_dev, st.st_ino), problems)
+        names = _walk(os.fspath(directory), (st.st_dev, st.st_ino), problems, walked)
         for name in sorted(names, key=Path):
             try:
                 file_st = os.stat(name)
             except OSError as exc:
-                if exc.errno != errno.ENOENT:  # a dangling link is no fact file
-                    problems.append(os_problem(name, exc, "file"))
+                dangling = _dangling_link(name) \
+                    if exc.errno in (errno.ENOENT, errno.ENOTDIR) else None
+                problems.append(dangling or os_problem(name, exc, "file"))
                 continue
             key = (file_st.st_dev, file_st.st_ino)
-            if stat.S_ISREG(file_st.st_mode) and key not in seen:
-                seen.add(key)
-                files.append((Path(name), Path(directory)))
+            if key in seen:
+                continue
+            seen.add(key)
+            if not stat.S_ISREG(file_st.st_mode):
+                problems.append(Problem(display_path(name), None, "", "not-a-file",
+                                        f"{file_kind(file_st.st_mode)}, not a regular file: "
+                                        f"not read"))
+                continue
+            files.append((Path(name), Path(directory)))
+    if watched is not None:
+        watched.extend(Path(d) for d in dict.fromkeys(walked))
     return files

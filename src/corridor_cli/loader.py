@@ -11,6 +11,7 @@ valid records go into the FactBase. Knows nothing of the command line.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import os
@@ -29,7 +30,13 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 from corridor_cli.dates import DateError, PartialDate, Period
-from corridor_cli.factfiles import os_problem, toml_files
+from corridor_cli.factfiles import (
+    MAX_FACT_FILE_BYTES,
+    ReadError,
+    read_problem,
+    read_regular,
+    toml_files,
+)
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
 from corridor_cli.toml_layout import Layout, Place
@@ -163,7 +170,7 @@ class _Table:
         names = [member.value for member in enum]
         if not isinstance(value, str) or value not in names:
             self.problem(key, "bad-choice",
-                         f"{key} must be one of {', '.join(names)}, not {value!r}")
+                         f"{key} must be one of {', '.join(names)}, not {_describe(value)}")
             return None
         return enum(value)
 
@@ -200,9 +207,32 @@ class _Table:
                              f"unknown field {key!r}{closest(key, self.seen)}")
 
 
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a decimal", bool: "a boolean",
+               list: "an array", dict: "a table", datetime.datetime: "a date-time",
+               datetime.date: "a date", datetime.time: "a time"}
+
+
 def _type_name(value: Any) -> str:
-    return {str: "a string", int: "an integer", float: "a decimal", bool: "a boolean",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+    """The TOML type of a value, as a user writes of it: "an integer", "a date-time"."""
+    return _TYPE_NAMES.get(type(value), "a value")
+
+
+def _describe(value: Any) -> str:
+    """A value as a message shows it, never as Python's repr: a string quoted; a boolean,
+    integer or decimal by its TOML type and value ("a boolean (true)", "an integer (12)");
+    anything else by its TOML type alone ("a time", "a date-time", "a table", "an array")."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, int):
+        digits = str(value) if abs(value) < 10**20 else ""
+        return f"an integer ({digits})" if digits else "an integer"
+    if isinstance(value, float):
+        text = "nan" if math.isnan(value) else "inf" if value == math.inf \
+            else "-inf" if value == -math.inf else repr(value)
+        return f"a decimal ({text})"
+    return _type_name(value)
 
 
 # ---------------------------------------------------------------- one record of each kind
@@ -275,20 +305,25 @@ def _source(t: _Table) -> Source:
 
 
 def _period(t: _Table) -> Period | None:
+    """The fact's period: from `period` or from `as_of`, exactly one of which is given.
+    Each one given is checked in full (type, date) even when both are, so that one
+    run reports every problem of both."""
     has_period, has_as_of = "period" in t.raw, "as_of" in t.raw
     if has_period == has_as_of:
         t.seen.update({"period", "as_of"})
         t.problem("period", "bad-period", "give exactly one of period and as_of")
-        return None
-    key = "period" if has_period else "as_of"
-    text = t.text(key)
-    if text is None:
-        return None
-    try:
-        return Period.parse(text) if has_period else Period.as_of(text)
-    except DateError as exc:
-        t.problem(key, "bad-date", str(exc))
-        return None
+    read = {}
+    for key, parse in (("period", Period.parse), ("as_of", Period.as_of)):
+        if key not in t.raw:
+            continue
+        text = t.text(key)
+        if text is None:
+            continue
+        try:
+            read[key] = parse(text)
+        except DateError as exc:
+            t.problem(key, "bad-date", str(exc))
+    return next(iter(read.values())) if len(read) == 1 and has_period != has_as_of else None
 
 
 def _change(t: _Table) -> Change | None:
@@ -368,12 +403,13 @@ def _long_number_line(text: str) -> int | None:
 
 
 def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Layout] | None:
-    """Read one file as UTF-8 TOML; a problem and None when it cannot be read."""
+    """Read one file as UTF-8 TOML; a problem and None when it cannot be read (see
+    factfiles.read_regular: never blocks, never more than MAX_FACT_FILE_BYTES)."""
     name = display_path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(os_problem(path, exc, "file"))
+        data = read_regular(path, MAX_FACT_FILE_BYTES)
+    except ReadError as exc:
+        problems.append(read_problem(path, exc))
         return None
     try:
         text = data.decode("utf-8")
@@ -527,21 +563,23 @@ def _check_names(entities: Mapping[str, Entity], problems: list[Problem]) -> Non
 
 @dataclass(frozen=True)
 class Loaded:
-    """What load_full found: the valid records, every problem, and every fact read."""
+    """What load_full found: the valid records, every problem, and every fact and event read."""
 
     base: FactBase  # only fully valid records whose references all resolve
     problems: list[Problem]
     all_facts: tuple[Fact, ...]  # every [[fact]] table read, valid or not (bad fields None)
+    all_events: tuple[Event, ...] = ()  # every [[event]] table read, valid or not
 
 
 def load_full(dirs: Sequence[Path]) -> Loaded:
     """Load every fact file under dirs: the valid records, all problems at once, and
-    every fact read (for checks that should see invalid facts too)."""
+    every fact and event read (for checks that should see invalid ones too)."""
     problems: list[Problem] = []
     valid: dict[int, bool] = {}  # by id() of the record
     collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     files: list[Path] = []
-    for path, root in toml_files(dirs, problems):
+    watched: list[Path] = []
+    for path, root in toml_files(dirs, problems, watched):
         files.append(Path(os.path.realpath(path)))
         for record, ok in read_records(path, root, problems):
             collected[type(record).__name__.lower()].append(record)
@@ -559,8 +597,9 @@ def load_full(dirs: Sequence[Path]) -> Loaded:
     base = FactBase(ok("unit"), ok("topic"), ok("entity"), ok("source"),
                     tuple(f for f in collected["fact"] if valid[id(f)]),
                     tuple(e for e in collected["event"] if valid[id(e)]),
-                    files=tuple(files), dirs=tuple(Path(d) for d in dirs))
-    return Loaded(base, problems, tuple(collected["fact"]))
+                    files=tuple(files), dirs=tuple(Path(d) for d in dirs),
+                    watched_dirs=tuple(watched))
+    return Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]))
 
 
 def load(dirs: Sequence[Path]) -> tuple[FactBase, list[Problem]]:

@@ -176,6 +176,9 @@ class FactBase:
     events: tuple[Event, ...] = ()
     files: tuple[Path, ...] = ()  # every fact file read (resolved): --output never writes over them
     dirs: tuple[Path, ...] = ()  # the fact directories, in load order
+    # every directory walked under them (real paths, through symlinked subdirectories
+    # too): a *.toml written into one would be loaded next time
+    watched_dirs: tuple[Path, ...] = ()
 
     def find(self, record_id: str) -> Fact | Event | None:
         for record in (*self.facts, *self.events):

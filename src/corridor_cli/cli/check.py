@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,7 +11,8 @@ import typer
 from corridor_cli import views
 from corridor_cli.cli.app import Exit, _env, app
 from corridor_cli.cli.common import FactsDirOpt, _dirs, _emit, _format
-from corridor_cli.loader import fact_dirs, load_full
+from corridor_cli.loader import Loaded, fact_dirs, load_full
+from corridor_cli.records import FactBase
 from corridor_cli.render import Format
 
 
@@ -56,10 +58,13 @@ def check(
     dirs = fact_dirs(_dirs(facts_dir), env.environ)
     loaded = load_full(dirs)
     base, problems = loaded.base, loaded.problems
-    findings = provenance.verify_figures(loaded.all_facts)  # invalid facts too: every problem at once
+    # invalid facts too: every problem at once
+    findings = provenance.verify_figures(loaded.all_facts, base.units)
     unrecorded, recorded = provenance.disagreements(base)
     findings += unrecorded
-    quotes = provenance.check_quotes(base, against_dirs)
+    # Every fact and event read, valid or not, whose source loaded and whose quote read:
+    # a quote missing from its source is reported in the same run as a bad field.
+    quotes = provenance.check_quotes(_quoted_records(loaded), against_dirs)
     findings += quotes.findings
 
     not_verified = quotes.not_verified
@@ -87,3 +92,21 @@ def check(
         raise typer.Exit(Exit.USAGE)
     if findings:
         raise typer.Exit(Exit.CHECK_FAILED)
+
+
+def _quoted_records(loaded: Loaded) -> FactBase:
+    """The valid fact base with its facts and events replaced by every fact and event
+    read (valid or not) that names a loaded source and has a quote; one whose id did
+    not read is named by its kind, as the loader names it."""
+    sources = loaded.base.sources
+
+    def checkable(records):
+        for record in records:
+            if isinstance(record.source, str) and record.source in sources \
+                    and isinstance(record.quote, str):
+                if not isinstance(record.id, str):
+                    record = dataclasses.replace(record, id=type(record).__name__.lower())
+                yield record
+
+    return dataclasses.replace(loaded.base, facts=tuple(checkable(loaded.all_facts)),
+                               events=tuple(checkable(loaded.all_events)))
