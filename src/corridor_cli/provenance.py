@@ -7,11 +7,12 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Union
 
+from corridor_cli.loader import Loaded
 from corridor_cli.problems import Problem
 from corridor_cli.records import Event, Fact, FactBase, Origin, Source, Unit
 from corridor_cli.views import number_text
@@ -550,3 +551,66 @@ def disagreements(base: FactBase) -> tuple[list[Problem], list[str]]:
                                               f"{text}; if both are printed so, name each in the "
                                               f"other's disagrees_with"))
     return unrecorded, recorded
+
+
+# ---------------------------------------------------------------- every check at once
+@dataclass(frozen=True)
+class CheckReport:
+    """What `corridor check` found: file problems (exit 2), findings of the checks
+    (exit 1), disagreements the sources record, and how the quotes fared."""
+
+    base: FactBase
+    problems: list[Problem]
+    findings: list[Problem]
+    recorded: list[str]
+    quotes: QuoteReport
+    dirs: tuple[Path, ...]
+
+    def summary(self) -> list[str]:
+        base, quotes = self.base, self.quotes
+        missing = [f"no text found: {', '.join(quotes.no_text)}"] if quotes.no_text else []
+        if quotes.unreadable:
+            missing.append(f"unsafe or unreadable file: {', '.join(quotes.unreadable)}")
+        n = len(self.dirs)
+        return [f"{len(base.facts)} facts, {len(base.events)} events, {len(base.entities)} "
+                f"entities, {len(base.sources)} sources, {len(base.units)} units, "
+                f"{len(base.topics)} topics from {n} director{'y' if n == 1 else 'ies'}",
+                *self.recorded,
+                f"{len(base.sources)} sources: {len(quotes.verified)} verified, "
+                f"{len(quotes.not_verified)} not verified"
+                + (f" ({'; '.join(missing)})" if missing else ""),
+                f"{quotes.quotes_found} quotes verified, {quotes.quotes_not_found} not found, "
+                f"{quotes.quotes_unchecked} not checked (no source text)",
+                f"{len(self.problems)} problem(s) in the files; "
+                f"{len(self.findings)} finding(s) from the checks"]
+
+
+def _quoted_records(loaded: Loaded) -> FactBase:
+    """The valid fact base with its facts and events replaced by every fact and event
+    read (valid or not) that names a loaded source and has a quote; one whose id did
+    not read is named by its kind, as the loader names it."""
+    sources = loaded.base.sources
+
+    def checkable(records):
+        for record in records:
+            if isinstance(record.source, str) and record.source in sources \
+                    and isinstance(record.quote, str):
+                if not isinstance(record.id, str):
+                    record = replace(record, id=type(record).__name__.lower())
+                yield record
+
+    return replace(loaded.base, facts=tuple(checkable(loaded.all_facts)),
+                   events=tuple(checkable(loaded.all_events)))
+
+
+def check_all(loaded: Loaded, against: Dirs = ()) -> CheckReport:
+    """Every check the facts allow, on every record read, valid or not: figures in quotes,
+    sources against each other, quotes in their source texts."""
+    base = loaded.base
+    findings = verify_figures(loaded.all_facts, base.units)
+    unrecorded, recorded = disagreements(base)
+    findings += unrecorded
+    # a quote missing from its source is reported in the same run as a bad field
+    quotes = check_quotes(_quoted_records(loaded), against)
+    findings += quotes.findings
+    return CheckReport(base, loaded.problems, findings, recorded, quotes, tuple(base.dirs))
