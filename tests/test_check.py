@@ -22,7 +22,7 @@ from conftest import (
     run_proc,
     write_toml,
 )
-from corridor_cli import provenance
+from corridor_cli import provenance, sourcetexts
 from corridor_cli.loader import bundled_facts_dir, fact_dirs, load
 from corridor_cli.provenance import (
     context_for,
@@ -388,7 +388,7 @@ def test_text_not_utf8_is_a_finding(fact_dir):
 
 def test_text_too_large_is_a_finding(fact_dir, monkeypatch):
     (own_texts(fact_dir) / "test-source.txt").write_text(MINIMAL_SOURCE_TEXT * 100, encoding="utf-8")
-    monkeypatch.setattr(provenance, "MAX_TEXT_BYTES", 1000)
+    monkeypatch.setattr(sourcetexts, "MAX_TEXT_BYTES", 1000)
     result = run(["check", "--facts-dir", fact_dir], expect=1)
     assert "source-too-large" in result.stderr
 

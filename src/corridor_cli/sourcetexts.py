@@ -1,0 +1,249 @@
+"""Source texts: where a source's text is (the texts/ folder of its fact directory, then
+each --against directory), reading it safely (a regular file inside that directory,
+never blocking, never too large), and a quote in the sentence around it."""
+
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Union
+
+from corridor_cli.problems import Problem
+from corridor_cli.records import Event, Fact, FactBase, Origin, Source
+
+_SPACE = re.compile(r"\s+")
+
+
+def squeeze(text: str) -> str:
+    """Text with all whitespace removed: line breaks and spacing differ between copies."""
+    return _SPACE.sub("", text)
+
+
+# ---------------------------------------------------------------- finding a source's text
+TEXTS_DIR = "texts"  # under each fact directory: the texts of the sources defined there
+MAX_TEXT_BYTES = 50 * 1024 * 1024  # a source text larger than this is not read
+
+Dirs = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source's text and the file it was read from (as looked up, before symlinks)."""
+
+    path: Path
+    text: str
+
+
+class SourceFileError(Exception):
+    """A source's `file` cannot be read safely; `problem` names the source's file,
+    line and field `file`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _as_dirs(against: Dirs) -> list[Path]:
+    """One directory or a sequence of them, as paths."""
+    if isinstance(against, (str, os.PathLike)):
+        return [Path(against)]
+    return [Path(d) for d in against]
+
+
+def fact_root(origin: Origin, dirs: Sequence[str | os.PathLike] = ()) -> Path | None:
+    """The fact directory a record's file was found under: Origin.root when the loader
+    filled it, else the first of dirs (the fact directories, in load order; the bundled
+    one when none are given) that holds the file; None when neither tells."""
+    if origin.root:
+        return Path(origin.root)
+    try:
+        file = Path(origin.file).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not dirs:
+        from corridor_cli import loader
+
+        dirs = [loader.bundled_facts_dir()]
+    for directory in dirs:
+        try:
+            if file.is_relative_to(Path(directory).resolve()):
+                return Path(directory)
+        except (OSError, RuntimeError, ValueError):
+            continue
+    return None
+
+
+def text_dirs(source: Source, against: Dirs = (), dirs: Sequence[str | os.PathLike] = ()) -> list[Path]:
+    """Where a source's text is looked for, in order: the texts/ directory of the fact
+    directory that defines the source, then each --against directory."""
+    root = fact_root(source.origin, dirs)
+    return ([root / TEXTS_DIR] if root is not None else []) + _as_dirs(against)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why a `file` value cannot name a file inside a texts directory; None if it can."""
+    if "\0" in name:
+        return "contains a NUL character"
+    if (PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute()
+            or PureWindowsPath(name).drive or name.startswith(("/", "\\"))):
+        return "is an absolute path"
+    if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+        return "contains '..'"
+    return None
+
+
+def _read_regular(path: Path, shown: Path, fail) -> str:
+    """The UTF-8 text of the regular file at path, read without blocking and at most
+    MAX_TEXT_BYTES; fail(code, message) makes the exception for anything else."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+        | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise fail("source-unreadable", f"cannot read {shown}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # swapped since it was looked at
+            raise fail("bad-source-file", f"{shown} is {_file_kind(info.st_mode)}, not a regular file")
+        if info.st_size > MAX_TEXT_BYTES:
+            raise fail("source-too-large", f"{shown} is larger than {MAX_TEXT_BYTES // 2**20} MB")
+        chunks, size = [], 0
+        while size <= MAX_TEXT_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_TEXT_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_TEXT_BYTES:
+            raise fail("source-too-large", f"{shown} is larger than {MAX_TEXT_BYTES // 2**20} MB")
+    except OSError as exc:
+        raise fail("source-unreadable", f"cannot read {shown}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    try:
+        return b"".join(chunks).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail("source-unreadable",
+                   f"cannot read {shown}: not UTF-8 text (at byte offset {exc.start})") from None
+
+
+def find_source_text(source: Source, against: Dirs = (),
+                     dirs: Sequence[str | os.PathLike] = ()) -> SourceText | None:
+    """The text of source's `file`, from the first directory of text_dirs() that has it;
+    None when none has it.
+
+    Raises SourceFileError when the file found cannot be read safely: `file` is
+    absolute or climbs out with '..', or resolves (after symlinks) outside the
+    directory it is looked up in, or is not a regular file (a device, a FIFO, a
+    directory), or is unreadable, not UTF-8 or larger than MAX_TEXT_BYTES.
+    """
+    def fail(code: str, message: str) -> SourceFileError:
+        return SourceFileError(Problem(source.origin.file, source.origin.line_of("file"), "file",
+                                       code, f"source {source.id!r}: {message}"))
+
+    why = _unsafe_name(source.file)
+    if why is not None:
+        raise fail("bad-source-file", f"file {source.file!r} {why}; give a file name inside "
+                                      f"the fact directory's {TEXTS_DIR}/ or an --against directory")
+    for directory in text_dirs(source, against, dirs):
+        candidate = directory / source.file
+        try:
+            if not os.path.lexists(candidate):
+                continue
+            inside = directory.resolve(strict=True)
+            target = candidate.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # a broken or looping symbolic link
+            raise fail("bad-source-file", f"{candidate} cannot be followed: "
+                                          f"{getattr(exc, 'strerror', None) or exc}") from None
+        if not target.is_relative_to(inside):
+            raise fail("bad-source-file", f"{candidate} leads outside {directory} (to {target})")
+        try:
+            mode = os.stat(target).st_mode
+        except OSError as exc:
+            raise fail("source-unreadable", f"cannot read {candidate}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(mode):
+            raise fail("bad-source-file", f"{candidate} is {_file_kind(mode)}, not a regular file")
+        return SourceText(candidate, _read_regular(target, candidate, fail))
+    return None
+
+
+# ---------------------------------------------------------------- a quote in context
+_SENTENCE_ENDS = "。！？!?"
+_CLOSERS = "”’」』）)》〉】]\"'"  # closing marks that belong to the sentence before them
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _collapse(text: str) -> str:
+    """Whitespace collapsed: none next to a Chinese character (a line wrap or spaced-out
+    characters in the source), else one space."""
+    text = text.strip()
+
+    def join(m: re.Match[str]) -> str:
+        return "" if _wide(text[m.start() - 1]) or _wide(text[m.end()]) else " "
+
+    return _SPACE.sub(join, text)
+
+
+def quote_context(text: str, quote: str) -> str | None:
+    """The whole sentence(s) of text containing quote, found ignoring whitespace; None if
+    the quote is not in text.
+
+    Sentences end at 。！？!? (with any closing quotation mark after them) and at a
+    paragraph break (a blank line). The text's own characters are returned, its
+    whitespace collapsed.
+    """
+    needle = squeeze(quote)
+    if not needle:
+        return None
+    positions = [i for i, ch in enumerate(text) if not ch.isspace()]
+    at = "".join(text[i] for i in positions).find(needle)
+    if at < 0:
+        return None
+    start, end = positions[at], positions[at + len(needle) - 1] + 1
+    # back to just after the previous sentence end or paragraph break
+    begin = max((text.rfind(ch, 0, start) for ch in _SENTENCE_ENDS), default=-1) + 1
+    while begin < start and (text[begin] in _CLOSERS or text[begin].isspace()):
+        begin += 1
+    for m in _PARAGRAPH_BREAK.finditer(text, begin, start):
+        begin = max(begin, m.end())
+    # on to the first sentence end at or after the quote's last character
+    ends = [i for i in (text.find(ch, end - 1) for ch in _SENTENCE_ENDS) if i >= 0]
+    stop = min(ends) + 1 if ends else len(text)
+    while ends and stop < len(text) and text[stop] in _CLOSERS:
+        stop += 1
+    m = _PARAGRAPH_BREAK.search(text, end)
+    if m is not None:
+        stop = min(stop, m.start())
+    return _collapse(text[begin:stop])
+
+
+def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str | None:
+    """The sentence(s) of its source's text around record's quote; None when the text
+    is not found, cannot be read safely, or does not hold the quote."""
+    source = base.sources.get(record.source)
+    if source is None:
+        return None
+    try:
+        found = find_source_text(source, against, base.dirs)
+    except SourceFileError:
+        return None
+    return None if found is None else quote_context(found.text, record.quote)
