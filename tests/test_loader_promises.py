@@ -218,10 +218,10 @@ def make_fact(value, quote, unit="列", value_max=None, change=None) -> Fact:
     (3, "开行三列", "列", True),
     (3, "开行三十列", "列", False),
     (3, "开行十三列", "列", False),
-    (30, "开行三十列", "列", False),
+    (30, "开行三十列", "列", True),  # Chinese numerals are read by value
     (2, "开行两列", "列", True),
     (10, "十四五期间", "列", False),
-    (0.5, "半年", "列", True),
+    (0.5, "半年", "年", True),  # 年 is no measure word: 半年 is 0.5 年 only
     (1.2, "货量1.2万吨", "万吨", True),
     (1.2, "货量1.2万吨", "吨", False),
     (2, "两万吨", "万吨", True),
@@ -255,10 +255,10 @@ UNITS = {u.id: u for u in (
     (2, "二〇二二年开行", "列", False),
     # ... but one that counts something is
     (3, "开行三列", "列", True),
-    (2, "已封关运行两年", "个", True),
-    (3, "第三批入驻", "个", True),
+    (2, "已封关运行两年", "年", True),
+    (3, "第三批入驻", "位", True),  # an ordinal: a rank only
     (3, "第三十批入驻", "个", False),
-    (10, "十大项目", "个", True),
+    (10, "十大项目", "个", False),  # 大 is no measure word
     (5, "不到万分之五的土地", "万分之", True),
     (5, "五的土地", "万分之", False),
     (2, "两万吨", "吨", False),
@@ -277,7 +277,7 @@ UNITS = {u.id: u for u in (
     (300, "综合排名全国第3，300家企业入驻", "家", True),
     (3, "综合排名全国第3，300家企业入驻", "位", True),
     (3300, "综合排名全国第3，300家企业入驻", "家", False),
-    (3300, "综合排名全国第3,300家企业入驻", "家", True),
+    (3300, "综合排名全国第3,300家企业入驻", "位", True),  # 第: a rank
     (12, "开行１２列", "列", True),
     (3, "开行٣列", "列", True),
     (1200, "开行1,2000列", "列", False),
@@ -752,30 +752,61 @@ def test_watched_dirs_are_every_directory_walked_real_paths(tmp_path):
     facts, ext = tmp_path / "d", tmp_path / "ext"
     write_toml(facts, "f.toml", fact())
     write_toml(facts, "a/b/g.toml", fact(id="probe-b"))
-    write_toml(ext, "deep/h.toml", fact(id="probe-c"))
-    (facts / "extlink").symlink_to("../ext", target_is_directory=True)
+    write_toml(facts, "inner/deep/h.toml", fact(id="probe-c"))
+    ext.mkdir()
+    (facts / "innerlink").symlink_to("inner", target_is_directory=True)  # inside: walked once
     (facts / "a" / "loop").symlink_to("..", target_is_directory=True)  # a loop: not walked
     (facts / "again").symlink_to("a", target_is_directory=True)  # walked once already
+    (facts / "extlink").symlink_to("../ext", target_is_directory=True)  # outside: a problem
     loaded = with_bundled(facts)
-    assert [p.code for p in loaded.problems] == ["symlink-loop"]
+    assert sorted(p.code for p in loaded.problems) == ["symlink-loop", "symlinked-dir"]
+    (outside,) = [p for p in loaded.problems if p.code == "symlinked-dir"]
+    assert outside.file == str(facts / "extlink") and "--facts-dir" in outside.message
     watched = loaded.base.watched_dirs
     mine = [d for d in watched if tmp_path.resolve() in (d, *d.parents)]
     real = tmp_path.resolve()
     assert sorted(mine) == sorted([real / "d", real / "d" / "a", real / "d" / "a" / "b",
-                                   real / "ext", real / "ext" / "deep"])
+                                   real / "d" / "inner", real / "d" / "inner" / "deep"])
     assert len(watched) == len(set(watched))
     assert bundled_facts_dir().resolve() in watched
     assert (bundled_facts_dir() / "vocab").resolve() in watched
     assert {"probe-a", "probe-b", "probe-c"} <= {f.id for f in loaded.base.facts}
 
 
-def test_output_is_refused_in_a_directory_reached_through_a_symlink(tmp_path):
-    facts, ext = tmp_path / "d", tmp_path / "ext"
+def test_a_link_out_of_the_fact_directory_is_never_walked(tmp_path):
+    """ln -s / d/root: a problem naming the link, at once, never a walk of the file system."""
+    facts = tmp_path / "d"
     write_toml(facts, "f.toml", fact())
-    ext.mkdir()
-    (facts / "extlink").symlink_to("../ext", target_is_directory=True)
-    for target in (facts / "extlink" / "new.toml", ext / "new.toml"):
+    (facts / "root").symlink_to("/", target_is_directory=True)
+    proc = run_proc(["facts", "--facts-dir", facts, "--format", "csv"], expect=2, timeout=20)
+    assert f"{facts / 'root'}: a symbolic link to /" in proc.err and "[symlinked-dir]" in proc.err
+
+
+def test_a_very_deep_fact_directory_is_walked_without_recursion(tmp_path):
+    deep = tmp_path / "d"
+    deep.mkdir()
+    levels = [deep]
+    for _ in range(1100):  # deeper than Python's recursion limit; os.makedirs would recurse
+        levels.append(levels[-1] / "a")
+        levels[-1].mkdir()
+    try:
+        write_toml(levels[-1], "f.toml", fact(id="probe-deep"))
+        loaded = with_bundled(deep)
+        assert loaded.problems == []
+        assert "probe-deep" in {f.id for f in loaded.base.facts}
+    finally:  # removed bottom-up here: shutil.rmtree (and pytest's cleanup) would recurse
+        (levels[-1] / "f.toml").unlink(missing_ok=True)
+        for level in reversed(levels):
+            level.rmdir()
+
+
+def test_output_is_refused_in_a_directory_reached_through_a_symlink(tmp_path):
+    facts = tmp_path / "d"
+    write_toml(facts, "f.toml", fact())
+    (facts / "inner").mkdir()
+    (facts / "innerlink").symlink_to("inner", target_is_directory=True)
+    for target in (facts / "innerlink" / "new.toml", facts / "inner" / "new.toml"):
         proc = run_proc(["facts", "--facts-dir", facts, "-o", target], expect=74)
         assert "refusing to write" in proc.err
         assert not target.exists()
-    assert list(ext.iterdir()) == []
+    assert list((facts / "inner").iterdir()) == []

@@ -78,15 +78,15 @@ def test_xlsx_text_longer_than_a_cell_is_cut_visibly(tmp_path):
 def guarded(tmp_path):
     d = tmp_path / "d"
     write_toml(d, "x.toml", user_fact())
-    (tmp_path / "ext").mkdir()
-    os.symlink("../ext", d / "extlink")
+    (d / "inner").mkdir()
+    os.symlink("inner", d / "innerlink")
     (d / "texts").mkdir()
     (d / "texts" / "mine.txt").write_text("原文", encoding="utf-8")
     return tmp_path
 
 
 @posix_only
-@pytest.mark.parametrize("target", ["d/extlink/new.toml", "ext/new.toml", "d/texts/mine.txt",
+@pytest.mark.parametrize("target", ["d/innerlink/new.toml", "d/inner/new.toml", "d/texts/mine.txt",
                                     "d/texts/new.txt", "x.csv/", "x.csv/.", "./d/../d/x.toml"])
 def test_output_never_changes_what_corridor_reads(guarded, target):
     before = {p: p.read_bytes() for p in guarded.rglob("*") if p.is_file()}
@@ -104,6 +104,23 @@ def test_output_with_a_long_legal_name(tmp_path):
     run_proc(["facts", "--format", "csv", "-o", name], cwd=tmp_path)
     assert parse_csv((tmp_path / name).read_text(encoding="utf-8"))
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@posix_only
+@pytest.mark.parametrize("link", ["texts", "sub"])
+def test_a_fact_dir_linking_outside_is_refused_and_nothing_is_written(tmp_path, link):
+    """d/texts -> ../real (or any subdirectory link out of the fact directory): the loader
+    names the link and stops, so no --output can reach through it, and /etc-like texts
+    are never read."""
+    d = tmp_path / "d"
+    write_toml(d, "x.toml", user_fact())
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "r.txt").write_text("原文", encoding="utf-8")
+    os.symlink("../real", d / link)
+    proc = run_proc(["topics", "--facts-dir", "d", "-o", "real/r.txt", "--format", "csv"],
+                    expect=2, cwd=tmp_path)
+    assert "[symlinked-dir]" in proc.err
+    assert (tmp_path / "real" / "r.txt").read_text(encoding="utf-8") == "原文"
 
 
 # ---------------------------------------------------------------- option values
@@ -179,3 +196,93 @@ def test_format_characters_in_a_label_never_reach_the_table(tmp_path):
         for char in ("\u0600", "\U00013430", "\u2066", "\u2069"):
             assert char not in out
         assert "\\u0600" in out and "\\U00013430" in out
+
+
+# ---------------------------------------------------------------- second red-team round
+def test_an_invalid_source_still_has_its_quotes_checked(tmp_path):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", """
+        [[source]]
+        id = "rt-src"
+        title_zh = "测试"
+        title_en = "Test"
+        date = "2023-02-30"
+        file = "t.txt"
+        """ + user_fact(source="rt-src", quote="这句话不在原文里44列"))
+    (d / "texts").mkdir()
+    (d / "texts" / "t.txt").write_text("全年开行44列。", encoding="utf-8")
+    result = run(["check", "--facts-dir", d, "--format", "json"], expect=2)
+    codes = {p["code"] for p in json.loads(result.stdout)}
+    assert {"bad-date", "quote-not-found"} <= codes
+
+
+@pytest.mark.parametrize("limit", ["٠" * 16 + "1", "0" * 20 + "1", "01"])
+def test_limit_in_any_digits_with_leading_zeros(limit):
+    assert len(json.loads(run(["facts", "--limit", limit, "-f", "json"]).stdout)) == 1
+
+
+@pytest.mark.parametrize("args", [["facts", "--from", ""], ["facts", "--to", " "],
+                                  ["facts", "--grep", ""], ["timeline", "--grep", " "],
+                                  ["timeline", "--from", ""], ["check", "--against", ""]])
+def test_empty_dates_and_texts_are_refused(args):
+    result = run(args, expect=2)
+    assert "empty" in result.stderr and result.stdout == ""
+
+
+@posix_only
+def test_a_non_utf8_file_name_is_written_as_given(tmp_path):
+    name = os.fsdecode(b"caf\xe9.csv")
+    run_proc(["topics", "-f", "csv", "-o", name], cwd=tmp_path)
+    assert os.listdir(os.fsencode(tmp_path)) == [b"caf\xe9.csv"]
+
+
+def test_a_line_break_in_the_data_never_makes_a_new_message_line(tmp_path):
+    d = tmp_path / "facts"
+    write_toml(d, "e.toml", """
+        [[entity]]
+        id = "tie-a"
+        name_zh = "甲"
+        name_en = "Tie\\ncorridor: OK A"
+        kind = "company"
+
+        [[entity]]
+        id = "tie-b"
+        name_zh = "乙"
+        name_en = "Tie\\ncorridor: OK B"
+        kind = "company"
+        """)
+    result = run(["facts", "--facts-dir", d, "-e", "Tie"], expect=2)
+    assert not any(line.startswith("corridor: OK") for line in result.stderr.splitlines())
+    assert "Tie\\ncorridor: OK A" in result.stderr
+
+
+@pytest.mark.parametrize("columns", ["5", "12"])
+def test_values_survive_any_width(columns):
+    text = run(["show", "jiangjin-trains-run-2022", "-f", "table", "--lang", "en"],
+               env={"COLUMNS": columns}).stdout
+    assert "536 trains" in text.replace("\n", "") and "label: Jiangjin" in text
+    text = run(["facts", "-n", "1", "-f", "table", "--lang", "en"], env={"COLUMNS": columns}).stdout
+    assert "value: 682.7" in text
+
+
+def test_check_refuses_a_file_only_format():
+    result = run(["check", "--format", "xlsx"], expect=2)
+    assert "json" in result.stderr and "--output" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["zh_CN.UTF-8", "zh-TW", "en_US.utf8", "ZH"])
+def test_corridor_lang_accepts_locale_names(value):
+    rows = json.loads(run(["facts", "-n", "1", "-f", "json"], env={"CORRIDOR_LANG": value}).stdout)
+    assert len(rows) == 1
+
+
+@posix_only
+@pytest.mark.parametrize("pager", ["false", "nonexistent-pager-xyz", "'", "/etc/passwd"])
+def test_a_pager_that_cannot_run_never_loses_the_output(pager):
+    from test_promises import run_in_pty
+
+    status, out, err = run_in_pty(["facts", "--lang", "en", "-n", "30"],
+                                  {"PAGER": pager, "LINES": "10", "TERM": "xterm", "NO_COLOR": "1"})
+    assert status == 0, err
+    assert_no_traceback(err)
+    assert "jiangjin-gdp-2015" in out.replace("\r", "").replace("\n", "")

@@ -102,54 +102,71 @@ def read_problem(path: str | os.PathLike, error: ReadError) -> Problem:
 
 def _walk(top: str, top_id: tuple[int, int], problems: list[Problem],
           walked: list[str]) -> list[str]:
-    """Every *.toml name under top, following directory symlinks once each; the real
-    path (os.path.realpath) of each directory walked is added to walked.
+    """Every *.toml name under top; the real path of each directory walked goes to walked.
 
-    A directory that cannot be listed is a problem (unreadable-dir), as is a
-    symlink that leads back to a directory it is in (symlink-loop), which is
-    then not followed; a directory reached a second time another way is skipped.
+    Iterative (no recursion limit, however deep the tree). A symbolic link to a
+    directory is followed, once, only when it leads to a directory inside top's
+    real path: one that leads outside (``ln -s / d/root``) is a problem
+    (symlinked-dir) and is not walked, so a link can never send the loader across
+    the file system or make it read what the user did not put there. A link back to a
+    directory it is in is a symlink-loop; a directory that cannot be listed is
+    unreadable-dir; a directory reached a second time another way is skipped.
     """
     found: list[str] = []
-    ancestors: dict[str, tuple[tuple[int, int], ...]] = {top: (top_id,)}
+    boundary = os.path.realpath(top)
     visited = {top_id}
-    walked.append(os.path.realpath(top))
-
-    def on_error(exc: OSError) -> None:
-        problems.append(os_problem(top, exc, "directory"))
-
-    for dirpath, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
-        chain = ancestors.pop(dirpath, ())
-        keep = []
-        for name in sorted(dirnames):
-            sub = os.path.join(dirpath, name)
+    walked.append(boundary)
+    stack: list[tuple[str, tuple[tuple[int, int], ...]]] = [(top, (top_id,))]
+    while stack:
+        dirpath, chain = stack.pop()
+        try:
+            with os.scandir(dirpath) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(os_problem(dirpath, exc, "directory"))
+            continue
+        subdirs = []
+        for entry in entries:
+            path = entry.path
             try:
-                st = os.stat(sub)
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                is_link, is_dir = True, False
+            if not is_dir:
+                if entry.name.endswith(".toml"):
+                    found.append(path)
+                elif is_link:  # a link loop is listed as neither file nor directory
+                    try:
+                        os.stat(path)
+                    except OSError as exc:
+                        if exc.errno == errno.ELOOP:
+                            problems.append(os_problem(path, exc, "file"))
+                continue
+            try:
+                st = os.stat(path)
             except OSError as exc:
-                problems.append(os_problem(sub, exc, "directory"))
+                problems.append(os_problem(path, exc, "directory"))
                 continue
             key = (st.st_dev, st.st_ino)
             if key in chain:
-                problems.append(Problem(display_path(sub), None, "", "symlink-loop",
+                problems.append(Problem(display_path(path), None, "", "symlink-loop",
                                         "a symbolic link to a directory it is in "
                                         "(a loop): not followed"))
+                continue
+            real = os.path.realpath(path)
+            if is_link and not (real == boundary or real.startswith(boundary.rstrip(os.sep) + os.sep)):
+                problems.append(Problem(display_path(path), None, "", "symlinked-dir",
+                                        f"a symbolic link to {display_path(real)}, outside the "
+                                        f"fact directory: not followed; give that directory "
+                                        f"as its own --facts-dir"))
                 continue
             if key in visited:
                 continue
             visited.add(key)
-            ancestors[sub] = (*chain, key)
-            keep.append(name)
-            walked.append(os.path.realpath(sub))
-        dirnames[:] = keep
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".toml"):
-                found.append(path)
-            elif os.path.islink(path):  # os.walk lists a link loop as a file, whatever its name
-                try:
-                    os.stat(path)
-                except OSError as exc:
-                    if exc.errno == errno.ELOOP:
-                        problems.append(os_problem(path, exc, "file"))
+            walked.append(real)
+            subdirs.append((path, (*chain, key)))
+        stack.extend(reversed(subdirs))
     return found
 
 

@@ -569,6 +569,7 @@ class Loaded:
     problems: list[Problem]
     all_facts: tuple[Fact, ...]  # every [[fact]] table read, valid or not (bad fields None)
     all_events: tuple[Event, ...] = ()  # every [[event]] table read, valid or not
+    all_sources: tuple[Source, ...] = ()  # every [[source]] table read, valid or not
 
 
 def load_full(dirs: Sequence[Path]) -> Loaded:
@@ -599,7 +600,8 @@ def load_full(dirs: Sequence[Path]) -> Loaded:
                     tuple(e for e in collected["event"] if valid[id(e)]),
                     files=tuple(files), dirs=tuple(Path(d) for d in dirs),
                     watched_dirs=tuple(watched))
-    return Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]))
+    return Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]),
+                  tuple(collected["source"]))
 
 
 def load(dirs: Sequence[Path]) -> tuple[FactBase, list[Problem]]:

@@ -155,10 +155,12 @@ class Environment:
             return None
 
     def default_lang(self) -> str:
-        """CORRIDOR_LANG, else the locale (zh_* gives zh), else en."""
+        """CORRIDOR_LANG (zh, en, or a locale name such as zh_CN.UTF-8), else the locale
+        (zh_* gives zh), else en."""
         wanted = self.environ.get("CORRIDOR_LANG", "").strip().lower()
         if wanted:
-            return wanted  # validated by the caller, which names the choices
+            locale = re.fullmatch(r"(zh|en)(?:[_.@-].*)?", wanted)
+            return locale.group(1) if locale else wanted  # else validated by the caller
         for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
             value = self.environ.get(var)
             if value:
@@ -343,4 +345,7 @@ def page(text: str, command: str, environ: Mapping[str, str]) -> bool:
             break
         except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs
             continue
-    return proc.returncode != 127  # 127: the shell could not find the pager
+    # A pager that could not run (not found 127, not executable 126, a shell syntax
+    # error, `false`) showed nothing: the caller prints the text instead. Pagers exit 0
+    # when the reader quits them.
+    return proc.returncode == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from corridor_cli.loader import Loaded
 from corridor_cli.problems import Problem
-from corridor_cli.records import Fact, FactBase, Unit
+from corridor_cli.records import Source, Fact, FactBase, Unit
 from corridor_cli.figures import verify_figures
 from corridor_cli.sourcetexts import (  # noqa: F401  (context_for, quote_context: public here too)
     Dirs,
@@ -168,7 +168,8 @@ class CheckReport:
                 f"entities, {len(base.sources)} sources, {len(base.units)} units, "
                 f"{len(base.topics)} topics from {n} director{'y' if n == 1 else 'ies'}",
                 *self.recorded,
-                f"{len(base.sources)} sources: {len(quotes.verified)} verified, "
+                f"{len(quotes.verified) + len(quotes.not_verified)} sources: "
+                f"{len(quotes.verified)} verified, "
                 f"{len(quotes.not_verified)} not verified"
                 + (f" ({'; '.join(missing)})" if missing else ""),
                 f"{quotes.quotes_found} quotes verified, {quotes.quotes_not_found} not found, "
@@ -181,7 +182,12 @@ def _quoted_records(loaded: Loaded) -> FactBase:
     """The valid fact base with its facts and events replaced by every fact and event
     read (valid or not) that names a loaded source and has a quote; one whose id did
     not read is named by its kind, as the loader names it."""
-    sources = loaded.base.sources
+    # every source read whose id and file parsed, valid or not: a source with a bad
+    # date still names its text, and its quotes are checked in the same run
+    sources: dict[str, Source] = {}
+    for source in loaded.all_sources:
+        if isinstance(source.id, str) and isinstance(source.file, str):
+            sources.setdefault(source.id, source)
 
     def checkable(records):
         for record in records:
@@ -191,7 +197,7 @@ def _quoted_records(loaded: Loaded) -> FactBase:
                     record = replace(record, id=type(record).__name__.lower())
                 yield record
 
-    return replace(loaded.base, facts=tuple(checkable(loaded.all_facts)),
+    return replace(loaded.base, sources=sources, facts=tuple(checkable(loaded.all_facts)),
                    events=tuple(checkable(loaded.all_events)))
 
 

@@ -59,6 +59,8 @@ def parse_year(text: str | int, base: FactBase | None = None) -> int:
 
 
 def parse_date(text: str, option: str) -> PartialDate:
+    if not text.strip():
+        raise QueryError(option, f"{option} was given an empty value; for example 2018-07")
     try:
         return PartialDate.parse(text)
     except DateError as exc:
@@ -72,7 +74,7 @@ def parse_limit(text: str | int | None) -> int | None:
     text = str(text).strip()
     if not text.isdecimal():
         raise QueryError("--limit", f"{_shown(text)!r} is not a count: give 0 or more, such as 10")
-    digits = text.lstrip("0０") or "0"
+    digits = "".join(str(int(c)) for c in text).lstrip("0") or "0"  # any decimal digits
     return None if len(digits) > 15 else int(digits)
 
 
@@ -243,6 +245,13 @@ def validate(base: FactBase, query: FactQuery, notes: list[str] | None = None) -
     query.window()
     return replace(query, topic=topics, metric=metrics, source=sources, status=statuses,
                    entity=resolve_entities(base, query.entity, notes), sort=sort)
+
+
+def check_grep(text: str | None) -> str | None:
+    """--grep TEXT: any text but an empty one, which would match everything."""
+    if text is not None and not text.strip():
+        raise QueryError("--grep", "--grep was given an empty value")
+    return text
 
 
 def _grep(needle: str | None, *haystacks: str) -> bool:

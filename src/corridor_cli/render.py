@@ -155,9 +155,17 @@ def _stacked(view: View, cells: list[dict[str, str]], console) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from rich.cells import cell_len
+
     keys = list(view.human_fields)
     if view.stacked and view.title:
         console.print(Text(visible(view.title)))
+    labels = {k: visible(view.header(k)) + ":" for k in keys}
+    if console.width - max((cell_len(v) for v in labels.values()), default=0) - 1 < 12:
+        # too narrow even to wrap under a label: whole lines, let the terminal fold them
+        console.file.write("\n\n".join("\n".join(f"{labels[k]} {row[k]}".rstrip() for k in keys)
+                                        for row in cells) + ("\n" if cells else ""))
+        return
     for i, row in enumerate(cells):
         if i:
             console.print()
@@ -165,7 +173,7 @@ def _stacked(view: View, cells: list[dict[str, str]], console) -> None:
         grid.add_column(no_wrap=True)
         grid.add_column(overflow="fold")
         for k in keys:
-            grid.add_row(Text(visible(view.header(k)) + ":"), Text(row[k]))
+            grid.add_row(Text(labels[k]), Text(row[k]))
         console.print(grid)
 
 

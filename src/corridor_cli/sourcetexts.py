@@ -160,18 +160,22 @@ def find_source_text(source: Source, against: Dirs = (),
     if why is not None:
         raise fail("bad-source-file", f"file {source.file!r} {why}; give a file name inside "
                                       f"the fact directory's {TEXTS_DIR}/ or an --against directory")
+    root = fact_root(source.origin, dirs)
     for directory in text_dirs(source, against, dirs):
         candidate = directory / source.file
+        # texts/ must lie inside its fact directory: a texts/ that is a link to /etc
+        # does not make /etc/passwd a source text
+        boundary = root if root is not None and directory == root / TEXTS_DIR else directory
         try:
             if not os.path.lexists(candidate):
                 continue
-            inside = directory.resolve(strict=True)
+            inside = boundary.resolve(strict=True)
             target = candidate.resolve(strict=True)
         except (OSError, RuntimeError) as exc:  # a broken or looping symbolic link
             raise fail("bad-source-file", f"{candidate} cannot be followed: "
                                           f"{getattr(exc, 'strerror', None) or exc}") from None
         if not target.is_relative_to(inside):
-            raise fail("bad-source-file", f"{candidate} leads outside {directory} (to {target})")
+            raise fail("bad-source-file", f"{candidate} leads outside {boundary} (to {target})")
         try:
             mode = os.stat(target).st_mode
         except OSError as exc:

@@ -7,6 +7,7 @@ imports typer is this one (corridor_cli.cli).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from enum import IntEnum
 from typing import Annotated, Any, Optional
@@ -35,9 +36,16 @@ class Exit(IntEnum):
     TERMINATED = 143
 
 
-def _write_error(text: str) -> None:
-    """A message on stderr, each line made safe to show (never markup or terminal control)."""
-    sys.stderr.write("".join(visible(line) + "\n" for line in text.split("\n")))
+# repr() of an argument that was not UTF-8 shows its bytes as \udcNN: show them as \xNN
+_SURROGATE_ESCAPE = re.compile(r"\\udc([89a-f][0-9a-f])")
+
+
+def _write_error(*lines: str) -> None:
+    """Lines of a message on stderr. Each is made safe whole: a line break or control
+    character inside one (from the data, or an argument) is shown as an escape, so a
+    message can never forge another line."""
+    text = "".join(_SURROGATE_ESCAPE.sub(r"\\x\1", visible(line)) + "\n" for line in lines)
+    sys.stderr.write(text)
     sys.stderr.flush()
 
 
@@ -69,7 +77,7 @@ class _Group(TyperGroup):
                     lines += [ctx.get_usage(),
                               f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", ""]
                 lines.append(f"Error: {exc.format_message()}")
-                _write_error("\n".join(lines))
+                _write_error(*lines)
                 status = exc.exit_code
             except typer.Abort:
                 _write_error("corridor: interrupted")
@@ -148,8 +156,8 @@ def _utf8_argv(argv: list[str]) -> list[str]:
     for arg in argv:
         try:
             fixed.append(os.fsencode(arg).decode("utf-8"))
-        except UnicodeError:  # not UTF-8 at all: its bytes shown as \xNN, never as surrogates
-            fixed.append(os.fsencode(arg).decode("utf-8", "backslashreplace"))
+        except UnicodeError:  # not UTF-8 at all: kept as the OS gave it, so a file name works
+            fixed.append(arg)
     return fixed
 
 

@@ -11,7 +11,7 @@ from corridor_cli import views
 from corridor_cli.cli.app import Exit, _env, app
 from corridor_cli.cli.common import FactsDirOpt, _bad, _dirs, _emit, _format
 from corridor_cli.loader import fact_dirs, load_full
-from corridor_cli.render import Format
+from corridor_cli.render import FILE_ONLY, Format
 
 
 @app.command()
@@ -57,6 +57,9 @@ def check(
             raise _bad("--against", f"{directory}: {why}")
         against_dirs.append(Path(directory))
     chosen = None if fmt is None else _format(fmt, None)
+    if chosen in FILE_ONLY:
+        raise _bad("--format", f"check prints its problems as table, csv, tsv, md, json or jsonl, "
+                               f"not {chosen.value}")
     report = provenance.check_all(load_full(fact_dirs(_dirs(facts_dir), env.environ)), against_dirs)
     if chosen is None or chosen is Format.table:
         for problem in (*report.problems, *report.findings):

@@ -203,7 +203,8 @@ def _lang(lang: Optional[str]) -> str:
         return _choose("--lang", lang, list(LANGS), "language")
     chosen = _env().default_lang()
     if chosen not in LANGS:
-        raise _bad("CORRIDOR_LANG", f"CORRIDOR_LANG={chosen!r}: choose from {', '.join(LANGS)}")
+        raise _bad("CORRIDOR_LANG", f"CORRIDOR_LANG={chosen!r}: did you mean one of: {', '.join(LANGS)}? "
+                                     f"(a locale name such as zh_CN.UTF-8 works too)")
     return chosen
 
 

@@ -20,8 +20,8 @@ from corridor_cli.records import FactBase
 def _dates(year: Optional[str], date_from: Optional[str], date_to: Optional[str],
            base: FactBase) -> dict[str, Any]:
     return {"year": query.parse_year(year, base) if year is not None else None,
-            "date_from": query.parse_date(date_from, "--from") if date_from else None,
-            "date_to": query.parse_date(date_to, "--to") if date_to else None}
+            "date_from": query.parse_date(date_from, "--from") if date_from is not None else None,
+            "date_to": query.parse_date(date_to, "--to") if date_to is not None else None}
 
 
 @app.command()
@@ -72,7 +72,7 @@ def facts(
         q = query.validate(base, query.FactQuery(
             topic=(*query.split_values(topic, "TOPIC"), *query.split_values(topics, "--topic")),
             **_dates(year, date_from, date_to, base),
-            entity=entity, metric=metric, status=status, source=source, grep=grep,
+            entity=entity, metric=metric, status=status, source=source, grep=query.check_grep(grep),
             sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
         chosen = query.select_facts(base, q)
     for note in notes:
@@ -118,7 +118,7 @@ def timeline(
     notes: list[str] = []
     with _options():
         chosen = query.select_events(
-            base, entity=entity, grep=grep, status=status, source=source, sort=sort,
+            base, entity=entity, grep=query.check_grep(grep), status=status, source=source, sort=sort,
             descending=desc, limit=query.parse_limit(limit), notes=notes,
             **_dates(year, date_from, date_to, base))
     for note in notes:
