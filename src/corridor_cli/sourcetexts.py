@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Union
 
+from corridor_cli.factfiles import ReadError, file_kind, read_regular
 from corridor_cli.problems import Problem
 from corridor_cli.records import Event, Fact, FactBase, Origin, Source
 
@@ -86,15 +87,6 @@ def text_dirs(source: Source, against: Dirs = (), dirs: Sequence[str | os.PathLi
     return ([root / TEXTS_DIR] if root is not None else []) + _as_dirs(against)
 
 
-def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return kind
-    return "not a regular file"
-
-
 def _unsafe_name(name: str) -> str | None:
     """Why a `file` value cannot name a file inside a texts directory; None if it can."""
     if "\0" in name:
@@ -108,35 +100,15 @@ def _unsafe_name(name: str) -> str | None:
 
 
 def _read_regular(path: Path, shown: Path, fail) -> str:
-    """The UTF-8 text of the regular file at path, read without blocking and at most
-    MAX_TEXT_BYTES; fail(code, message) makes the exception for anything else."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
-        | getattr(os, "O_BINARY", 0)
+    """The UTF-8 text of the regular file at path, read as fact files are read (never
+    blocking, at most MAX_TEXT_BYTES); fail(code, message) makes the exception."""
+    codes = {"not-a-file": "bad-source-file", "too-large": "source-too-large"}
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise fail("source-unreadable", f"cannot read {shown}: {exc.strerror or exc}") from None
+        data = read_regular(path, MAX_TEXT_BYTES)
+    except ReadError as exc:
+        raise fail(codes.get(exc.code, "source-unreadable"), f"{shown}: {exc.message}") from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # swapped since it was looked at
-            raise fail("bad-source-file", f"{shown} is {_file_kind(info.st_mode)}, not a regular file")
-        if info.st_size > MAX_TEXT_BYTES:
-            raise fail("source-too-large", f"{shown} is larger than {MAX_TEXT_BYTES // 2**20} MB")
-        chunks, size = [], 0
-        while size <= MAX_TEXT_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_TEXT_BYTES + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_TEXT_BYTES:
-            raise fail("source-too-large", f"{shown} is larger than {MAX_TEXT_BYTES // 2**20} MB")
-    except OSError as exc:
-        raise fail("source-unreadable", f"cannot read {shown}: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    try:
-        return b"".join(chunks).decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise fail("source-unreadable",
                    f"cannot read {shown}: not UTF-8 text (at byte offset {exc.start})") from None
@@ -181,7 +153,7 @@ def find_source_text(source: Source, against: Dirs = (),
         except OSError as exc:
             raise fail("source-unreadable", f"cannot read {candidate}: {exc.strerror or exc}") from None
         if not stat.S_ISREG(mode):
-            raise fail("bad-source-file", f"{candidate} is {_file_kind(mode)}, not a regular file")
+            raise fail("bad-source-file", f"{candidate} is {file_kind(mode)}, not a regular file")
         return SourceText(candidate, _read_regular(target, candidate, fail))
     return None
 
