@@ -22,7 +22,7 @@ from conftest import (
     run_proc,
     write_toml,
 )
-from corridor_cli import provenance, sourcetexts
+from corridor_cli import sourcetexts
 from corridor_cli.loader import bundled_facts_dir, fact_dirs, load
 from corridor_cli.provenance import (
     context_for,
