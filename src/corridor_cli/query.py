@@ -27,7 +27,7 @@ class QueryError(ValueError):
         self.option = option
 
 
-def _choices_hint(word: str, choices: Sequence[str], limit: int = 12) -> str:
+def choices_hint(word: str, choices: Sequence[str], limit: int = 12) -> str:
     """'did you mean X?' for a close choice; the choices themselves when there are few."""
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
     if close:
@@ -137,7 +137,7 @@ def resolve_entity(base: FactBase, name: str, notes: list[str] | None = None) ->
             raise QueryError("--entity", f"{name!r} matches {len(tied)} entities equally well: "
                                          f"{listed}; give one of these ids")
     names = [n for e in entities for n in e.names()]
-    raise QueryError("--entity", f"no entity is called {name!r}; {_choices_hint(name, names)}")
+    raise QueryError("--entity", f"no entity is called {name!r}; {choices_hint(name, names)}")
 
 
 def resolve_entities(base: FactBase, values: str | Iterable[str] | None,
@@ -172,7 +172,7 @@ def check_choice(option: str, value: str, choices: Iterable[str], what: str) -> 
     wanted = value.strip().casefold()
     if wanted in folded:
         return folded[wanted]
-    raise QueryError(option, f"unknown {what} {value!r}; {_choices_hint(value, choices)}")
+    raise QueryError(option, f"unknown {what} {value!r}; {choices_hint(value, choices)}")
 
 
 def check_choices(option: str, values: str | Iterable[str] | None, choices: Iterable[str],

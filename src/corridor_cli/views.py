@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from corridor_cli.problems import Problem
-from corridor_cli.query import counts_by
+from corridor_cli.query import choices_hint, counts_by
 from corridor_cli.records import Bound, Event, Fact, FactBase
 
 Row = dict[str, Any]
@@ -109,8 +109,8 @@ class View:
         columns = [c if c in names else folded.get(c.casefold(), c) for c in columns]
         unknown = [c for c in columns if c not in names]
         if unknown:
-            raise ColumnError(f"unknown column {unknown[0]!r}{_did_you_mean(unknown[0], names)}; "
-                              f"choose from: {', '.join(names)}")
+            raise ColumnError(f"unknown column {unknown[0]!r}; "
+                              f"{choices_hint(unknown[0], names, limit=len(names))}")
         columns = list(dict.fromkeys(columns))
         human_rows = self.human or [{} for _ in self.machine]
         machine = [{c: (m[c] if c in self.machine_fields else h.get(c)) for c in columns}
@@ -119,13 +119,6 @@ class View:
                  for m, h in zip(self.machine, human_rows)]
         return replace(self, machine=machine, machine_fields=tuple(columns), human=human,
                        human_fields=tuple(columns), drop_order=())
-
-
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def number_text(value: int | float | None) -> str:
@@ -137,22 +130,7 @@ def number_text(value: int | float | None) -> str:
         if "e" in text or "E" in text:  # 1.234567e-05: every digit, without the exponent
             text = format(Decimal(text), "f")
         return text.removesuffix(".0")
-    try:
-        return str(value)
-    except ValueError:  # an integer past Python's str() digit limit
-        return _long_int_text(value)
-
-
-def _long_int_text(value: int) -> str:
-    """Every digit of a very long integer, without tripping the int-to-str digit limit."""
-    import sys
-
-    limit = sys.get_int_max_str_digits()
-    try:
-        sys.set_int_max_str_digits(0)
-        return str(value)
-    finally:
-        sys.set_int_max_str_digits(limit)
+    return str(value)  # tomllib refuses integers past str()'s digit limit, so this is exact
 
 
 def _h(lang: str, key: str) -> str:

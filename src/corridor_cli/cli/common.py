@@ -112,7 +112,7 @@ ColumnsOpt = Annotated[Optional[list[str]], typer.Option(
     help="Only these columns, in this order (machine field names such as id,value,unit; "
          "repeatable or comma-separated).")]
 NoHeaderOpt = Annotated[bool, typer.Option(
-    "--no-header", help="Leave out the header row (csv, tsv, md, table).")]
+    "--no-header", help="Leave out the header row (csv, tsv, md, table, xlsx).")]
 NoPagerOpt = Annotated[bool, typer.Option(
     "--no-pager", help="Never page long output on a terminal.")]
 FromOpt = Annotated[Optional[str], typer.Option(
@@ -236,7 +236,7 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
             raise _bad("--output", "an empty file name")
         try:
             check_output_path(output, base.files if base else (), base.dirs if base else (),
-                              getattr(base, "watched_dirs", ()) if base else ())
+                              base.watched_dirs if base else ())
         except OutputError as exc:
             _message(str(exc))
             raise typer.Exit(Exit.OUTPUT) from None
