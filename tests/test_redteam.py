@@ -286,3 +286,57 @@ def test_a_pager_that_cannot_run_never_loses_the_output(pager):
     assert status == 0, err
     assert_no_traceback(err)
     assert "jiangjin-gdp-2015" in out.replace("\r", "").replace("\n", "")
+
+
+# ---------------------------------------------------------------- third red-team round
+@pytest.mark.parametrize("given", ["JIANGJIN-TRAINS-RUN-2022", " Jiangjin-Trains-Run-2022 "])
+def test_show_ids_ignore_case(given):
+    for fmt in ("json", "table"):
+        result = run(["show", given, "-f", fmt, "--lang", "en"], env={"COLUMNS": "120"})
+        assert_no_traceback(result.stderr)
+        assert "jiangjin-trains-run-2022" in result.stdout
+
+
+def test_lang_option_takes_locale_names_like_corridor_lang():
+    rows = run(["facts", "-n", "1", "-f", "md", "--lang", "zh_CN.UTF-8"]).stdout
+    assert "编号" in rows
+
+
+def test_a_fact_directory_given_twice_is_read_once(tmp_path):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", user_fact())
+    out = run(["check", "--facts-dir", d, "--facts-dir", d]).stdout
+    assert "from 2 directories" in out
+
+
+@posix_only
+def test_a_text_linked_from_elsewhere_in_the_fact_dir_is_not_read(tmp_path):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", """
+        [[source]]
+        id = "rt-src"
+        title_zh = "测试"
+        title_en = "Test"
+        file = "l1"
+        """ + user_fact(source="rt-src", quote="全年开行44列"))
+    (d / "texts").mkdir()
+    (d / "other").mkdir()
+    (d / "other" / "secret.txt").write_text("全年开行44列", encoding="utf-8")
+    os.symlink("../other/secret.txt", d / "texts" / "l1")
+    result = run(["check", "--facts-dir", d, "--format", "json"], expect=1)
+    assert "bad-source-file" in {p["code"] for p in json.loads(result.stdout)}
+
+
+@pytest.mark.parametrize(("value", "unit", "quote"), [
+    (40, "万吨", "货量40吨"), (5, "%", "增长5‰"), (3, "%", "增长3个百分点"), (5, "%", "占比5成"),
+])
+def test_a_figure_must_be_printed_in_its_unit(tmp_path, value, unit, quote):
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", user_fact(value=value, unit=unit, quote=quote))
+    result = run(["check", "--facts-dir", d, "--format", "json"], expect=1)
+    codes = [p["code"] for p in json.loads(result.stdout)]
+    assert "figure-not-in-quote" in codes  # (the invented quote is not in the source either)
+    printed = quote.replace(str(value), f"{value}{unit}", 1).replace(f"{value}{unit}吨", f"{value}{unit}")
+    write_toml(d, "f.toml", user_fact(value=value, unit=unit, quote=printed))
+    result = run(["check", "--facts-dir", d, "--format", "json"], expect=1)
+    assert "figure-not-in-quote" not in [p["code"] for p in json.loads(result.stdout)], printed

@@ -81,7 +81,9 @@ def fact_dirs(extra: Sequence[Path] = (), environ: Mapping[str, str] | None = No
     """The bundled facts, then each CORRIDOR_FACTS_PATH entry, then each extra directory."""
     environ = os.environ if environ is None else environ
     from_env = [Path(p) for p in environ.get(ENV_PATH, "").split(os.pathsep) if p.strip()]
-    return [bundled_facts_dir(), *from_env, *extra]
+    dirs = [bundled_facts_dir(), *from_env, *extra]
+    unique = {os.path.realpath(d): d for d in reversed(dirs)}  # each directory once, first place kept
+    return [d for d in dirs if unique.get(os.path.realpath(d)) is d]
 
 
 def closest(word: str, choices: Iterable[str]) -> str:

@@ -141,13 +141,15 @@ def find_source_text(source: Source, against: Dirs = (),
         try:
             if not os.path.lexists(candidate):
                 continue
-            inside = boundary.resolve(strict=True)
+            inside = directory.resolve(strict=True)
+            if not inside.is_relative_to(boundary.resolve(strict=True)):
+                raise fail("bad-source-file", f"{directory} leads outside {boundary} (to {inside})")
             target = candidate.resolve(strict=True)
         except (OSError, RuntimeError) as exc:  # a broken or looping symbolic link
             raise fail("bad-source-file", f"{candidate} cannot be followed: "
                                           f"{getattr(exc, 'strerror', None) or exc}") from None
         if not target.is_relative_to(inside):
-            raise fail("bad-source-file", f"{candidate} leads outside {boundary} (to {target})")
+            raise fail("bad-source-file", f"{candidate} leads outside {directory} (to {target})")
         try:
             mode = os.stat(target).st_mode
         except OSError as exc:

@@ -200,7 +200,8 @@ def _load(facts_dir: Optional[list[str]]) -> FactBase:
 
 def _lang(lang: Optional[str]) -> str:
     if lang is not None:
-        return _choose("--lang", lang, list(LANGS), "language")
+        locale = re.fullmatch(r"(zh|en)(?:[_.@-].*)?", lang.strip().lower())
+        return locale.group(1) if locale else _choose("--lang", lang, list(LANGS), "language")
     chosen = _env().default_lang()
     if chosen not in LANGS:
         raise _bad("CORRIDOR_LANG", f"CORRIDOR_LANG={chosen!r}: did you mean one of: {', '.join(LANGS)}? "

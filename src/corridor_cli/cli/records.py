@@ -152,9 +152,9 @@ def show(
     base = _load(facts_dir)
     record_id = record_id.strip()
     record = base.find(record_id)
-    if record is None:
+    if record is None:  # ids ignore case, like every other choice
         ids = [r.id for r in (*base.facts, *base.events)]
         with _options():
-            query.check_choice("ID", record_id, ids, "fact or event id")
+            record = base.find(query.check_choice("ID", record_id, ids, "fact or event id"))
     _emit(views.record_view(base, record, _lang(lang), provenance.context_for(base, record)),
           fmt, output, bom, base=base, columns=columns, no_header=no_header, no_pager=no_pager)
