@@ -70,8 +70,10 @@ class Period:
     """What a figure covers.
 
     Either a span ``start..end`` (a single year, month or day is a span whose
-    start and end are the same partial date) or, for a cumulative stock, a
-    point in time ``as of end`` (``start`` is None).
+    start and end are the same partial date) or, for a level, a point in time
+    ``as of end`` (``start`` is None). A point printed at month or year
+    precision is known only to lie somewhere in that month or year: as_of
+    2023-06 is some day of June 2023, so its interval is the whole month.
     """
 
     start: PartialDate | None
@@ -98,15 +100,35 @@ class Period:
     def is_point(self) -> bool:
         return self.start is None
 
+    @property
+    def kind(self) -> str:
+        """year, month or day (one calendar unit), span (start..end), or as_of (a point)."""
+        if self.start is None:
+            return "as_of"
+        if self.start == self.end:
+            return self.end.precision
+        return "span"
+
     def first_day(self) -> dt.date:
-        return self.end.last_day() if self.start is None else self.start.first_day()
+        """The first day the period (or, for a point, the day it might be) can fall on."""
+        return self.end.first_day() if self.start is None else self.start.first_day()
 
     def last_day(self) -> dt.date:
         return self.end.last_day()
 
+    def months(self) -> int:
+        """How many calendar months a span covers, counting partial months whole."""
+        first, last = self.first_day(), self.last_day()
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+
     def overlaps(self, lo: dt.date | None, hi: dt.date | None) -> bool:
-        """True when the period shares at least one day with [lo, hi]."""
+        """True when the period shares at least one day with [lo, hi]; a point printed
+        at month or year precision overlaps when any day it might be falls inside."""
         return (lo is None or self.last_day() >= lo) and (hi is None or self.first_day() <= hi)
+
+    def sort_key(self) -> tuple[dt.date, dt.date, int]:
+        """Chronological: by first possible day, then last, a point before a span alike."""
+        return self.first_day(), self.last_day(), 0 if self.start is None else 1
 
     def __str__(self) -> str:
         if self.start is None:

@@ -49,6 +49,8 @@ from corridor_cli.records import (
     Event,
     Fact,
     FactBase,
+    Metric,
+    MetricKind,
     Origin,
     Source,
     Status,
@@ -58,7 +60,7 @@ from corridor_cli.records import (
 )
 
 ENV_PATH = "CORRIDOR_FACTS_PATH"
-KINDS = ("unit", "topic", "entity", "source", "fact", "event")
+KINDS = ("unit", "topic", "metric", "entity", "source", "fact", "event")
 
 _ID_RE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 _METRIC_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -257,12 +259,36 @@ def _topic(t: _Table) -> Topic:
     return Topic(tid, zh, en, t.origin)
 
 
+def _metric(t: _Table) -> Metric:
+    mid = t.text("id", pattern=_METRIC_RE, form="a snake_case id such as 'trains_run'")
+    zh, en, definition = t.text("name_zh"), t.text("name_en"), t.text("definition")
+    kind = t.choice("kind", MetricKind)
+    bases = t.strings("bases")
+    if "bases" not in t.raw:
+        t.problem("bases", "missing-field", "required field 'bases' is missing: list the unit "
+                  "bases the metric may be stated in, such as [\"CNY\", \"USD\"]")
+    elif not bases and t.ok:
+        t.problem("bases", "empty-field", "bases must name at least one unit base")
+    of = t.text("of", required=False, pattern=_METRIC_RE, form="a metric id")
+    if kind is MetricKind.cumulative and of == "" and "of" not in t.raw:
+        t.problem("of", "missing-field", "a cumulative metric names the flow it accumulates "
+                  "in 'of', such as of = \"trains_run\"")
+    elif kind is not None and kind is not MetricKind.cumulative and "of" in t.raw:
+        t.problem("of", "bad-field", f"only a cumulative metric has 'of'; this one is a {kind.value}")
+    t.finish()
+    return Metric(mid, zh, en, definition, kind, bases, of or "", t.origin)
+
+
 def _entity(t: _Table) -> Entity:
     eid = t.text("id", pattern=_ID_RE, form="a kebab-case id such as 'jiangjin-cbz'")
     zh, en, kind = t.text("name_zh"), t.text("name_en"), t.text("kind")
     aliases = t.strings("aliases")
+    part_of = t.text("part_of", required=False, pattern=_ID_RE, form="an entity id")
+    if part_of and part_of == eid:
+        t.problem("part_of", "part-of-cycle", f"entity {eid!r} cannot be part of itself")
+        part_of = None
     t.finish()
-    return Entity(eid, zh, en, kind, aliases, t.origin)
+    return Entity(eid, zh, en, kind, aliases, t.origin, part_of or "")
 
 
 def unsafe_source_file(name: str) -> str | None:
@@ -302,8 +328,14 @@ def _source(t: _Table) -> Source:
     pub_zh, pub_en = t.text("publication_zh", False), t.text("publication_en", False)
     file, authors = _source_file(t), t.strings("authors")
     date, note = t.date("date", required=False), t.text("note", False)
+    heading, opening = t.text("heading", False), t.text("opening", False)
+    for key, value in (("heading", heading), ("opening", opening)):
+        if value is not None and key in t.raw and not value.strip():
+            t.problem(key, "empty-field", f"{key} must not be empty: give the article's "
+                      f"{'heading line' if key == 'heading' else 'first words'} or leave it out")
     t.finish()
-    return Source(sid, title_zh, title_en, pub_zh, pub_en, file, authors, date, note, t.origin)
+    return Source(sid, title_zh, title_en, pub_zh, pub_en, file, authors, date, note, t.origin,
+                  heading or "", opening or "")
 
 
 def _period(t: _Table) -> Period | None:
@@ -389,7 +421,7 @@ def _event(t: _Table) -> Event:
 
 
 _BUILDERS: dict[str, Callable[[_Table], Any]] = {
-    "unit": _unit, "topic": _topic, "entity": _entity,
+    "unit": _unit, "topic": _topic, "metric": _metric, "entity": _entity,
     "source": _source, "fact": _fact, "event": _event,
 }
 
@@ -523,6 +555,7 @@ def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[s
 
     for f in facts:
         check(f, "topic", f.topic, "topic")
+        check(f, "metric", f.metric, "metric")
         check(f, "entity", f.entity, "entity")
         check(f, "unit", f.unit, "unit")
         check(f, "source", f.source, "source")
@@ -563,6 +596,102 @@ def _check_names(entities: Mapping[str, Entity], problems: list[Problem]) -> Non
                                         f"entity {other.id!r} ({other.origin})"))
 
 
+def _problem(record: Any, key: str, code: str, message: str, valid: dict[int, bool],
+             problems: list[Problem]) -> None:
+    valid[id(record)] = False
+    problems.append(Problem(record.origin.file, _field_line(record.origin, key), key, code, message))
+
+
+def _check_metrics(metrics: Mapping[str, Metric], units: Iterable[Unit],
+                   valid: dict[int, bool], problems: list[Problem]) -> None:
+    """Each metric's bases are bases some unit has; a cumulative metric's `of` is a flow."""
+    known = sorted({u.base for u in units if isinstance(u.base, str)})
+    for m in metrics.values():
+        for base in m.bases:
+            if base not in known:
+                _problem(m, "bases", "unknown-base",
+                         f"metric {m.id!r}: no unit has base {base!r}{closest(base, known)}",
+                         valid, problems)
+        if m.of:
+            flow = metrics.get(m.of)
+            if flow is None:
+                _problem(m, "of", "unknown-ref",
+                         f"metric {m.id!r}: unknown metric {m.of!r}{closest(m.of, metrics)}",
+                         valid, problems)
+            elif flow.kind is not None and flow.kind is not MetricKind.flow:
+                _problem(m, "of", "bad-ref", f"metric {m.id!r}: 'of' must name a flow, and "
+                         f"{m.of!r} is a {flow.kind.value}", valid, problems)
+
+
+def _check_hierarchy(entities: Mapping[str, Entity], valid: dict[int, bool],
+                     problems: list[Problem]) -> None:
+    """part_of names a defined entity, and following it never comes back round."""
+    for e in entities.values():
+        if e.part_of and e.part_of not in entities:
+            _problem(e, "part_of", "unknown-ref", f"entity {e.id!r}: unknown entity "
+                     f"{e.part_of!r}{closest(e.part_of, entities)}", valid, problems)
+    reported: set[str] = set()
+    for start in entities.values():
+        chain: list[str] = []
+        current: Entity | None = start
+        while current is not None and current.part_of and current.id not in chain:
+            chain.append(current.id)
+            current = entities.get(current.part_of)
+        if current is None or current.id not in chain:
+            continue
+        cycle = chain[chain.index(current.id):]
+        if reported.isdisjoint(cycle):
+            reported.update(cycle)
+            loop = " → ".join([*cycle, cycle[0]])
+            for eid in cycle:
+                _problem(entities[eid], "part_of", "part-of-cycle",
+                         f"entity {eid!r}: part_of goes round in a cycle: {loop}", valid, problems)
+
+
+def _basis_problem(f: Fact) -> str | None:
+    """Why the fact's change basis does not fit its period, or None."""
+    if f.change is None or f.change.basis is None or f.period is None:
+        return None
+    basis, period = f.change.basis, f.period
+    if basis is Basis.yoy and not period.is_point and period.months() > 12:
+        return (f"a year-on-year change (yoy) needs a period of at most a year, "
+                f"not {period}")
+    if basis is Basis.annual_average and (period.is_point or period.months() <= 12):
+        return (f"an annual_average change needs a span of more than one year, not {period}")
+    if basis is Basis.over_period and period.is_point:
+        return f"an over_period change needs a span, not a point in time ({period})"
+    return None
+
+
+def _check_meaning(facts: Sequence[Fact], metrics: Mapping[str, Metric],
+                   units: Mapping[str, Unit], valid: dict[int, bool],
+                   problems: list[Problem]) -> None:
+    """Each fact fits its metric: a unit whose base the metric allows, a period of the
+    right form for its kind (a flow for a period, a level at a point in time), and a
+    change whose basis fits the period."""
+    for f in facts:
+        label = f"fact {f.id!r}" if isinstance(f.id, str) else "fact"
+        metric = metrics.get(f.metric) if isinstance(f.metric, str) else None
+        unit = units.get(f.unit) if isinstance(f.unit, str) else None
+        if metric is not None and unit is not None and metric.bases \
+                and unit.base not in metric.bases:
+            _problem(f, "unit", "unit-not-allowed",
+                     f"{label}: unit {f.unit!r} is in {unit.base}, which metric {metric.id!r} "
+                     f"is not stated in (it allows {', '.join(metric.bases)})", valid, problems)
+        if metric is not None and metric.kind is not None and f.period is not None:
+            if metric.kind is MetricKind.flow and f.period.is_point:
+                _problem(f, "as_of", "flow-as-of",
+                         f"{label}: metric {metric.id!r} is a flow (an amount in a period): "
+                         f"give the period it covers, not as_of", valid, problems)
+            elif metric.kind.point_in_time and not f.period.is_point:
+                _problem(f, "period", "level-for-span",
+                         f"{label}: metric {metric.id!r} is a {metric.kind.value} (a stock "
+                         f"at a point in time): give as_of, not a period", valid, problems)
+        why = _basis_problem(f)
+        if why:
+            _problem(f, "change.basis", "bad-basis", f"{label}: {why}", valid, problems)
+
+
 @dataclass(frozen=True)
 class Loaded:
     """What load_full found: the valid records, every problem, and every fact and event read."""
@@ -588,16 +717,19 @@ def load_full(dirs: Sequence[Path]) -> Loaded:
             collected[type(record).__name__.lower()].append(record)
             valid[id(record)] = ok
     vocab = {kind: _by_id(collected[kind], kind, valid, problems)
-             for kind in ("unit", "topic", "entity", "source")}
+             for kind in ("unit", "topic", "metric", "entity", "source")}
+    _check_metrics(vocab["metric"], vocab["unit"].values(), valid, problems)
+    _check_hierarchy(vocab["entity"], valid, problems)
     # Facts and events share one namespace: `corridor show ID` finds either.
     _by_id([*collected["fact"], *collected["event"]], "fact/event", valid, problems)
     _check_names(vocab["entity"], problems)
     _check_refs(collected["fact"], collected["event"], vocab, valid, problems)
+    _check_meaning(collected["fact"], vocab["metric"], vocab["unit"], valid, problems)
 
     def ok(kind: str) -> dict[str, Any]:
         return {rid: r for rid, r in vocab[kind].items() if valid[id(r)]}
 
-    base = FactBase(ok("unit"), ok("topic"), ok("entity"), ok("source"),
+    base = FactBase(ok("unit"), ok("topic"), ok("metric"), ok("entity"), ok("source"),
                     tuple(f for f in collected["fact"] if valid[id(f)]),
                     tuple(e for e in collected["event"] if valid[id(e)]),
                     files=tuple(files), dirs=tuple(Path(d) for d in dirs),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import MAX_EMAX, MIN_EMIN, Decimal, localcontext
 from pathlib import Path
 
 from corridor_cli.loader import Loaded
@@ -16,6 +15,8 @@ from corridor_cli.records import Source, Fact, FactBase, Unit
 from corridor_cli.figures import verify_figures
 from corridor_cli.sourcetexts import (  # noqa: F401  (context_for, quote_context: public here too)
     Dirs,
+    article,
+    heading_at,
     SourceFileError,
     context_for,
     find_source_text,
@@ -58,8 +59,19 @@ def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
             report.no_text.append(source.id)
             texts[source.id] = None
         else:
+            text = article(found.text, source, base.sources.values())
+            if text is None:
+                key = "heading" if source.heading and heading_at(found.text, source.heading) < 0 \
+                    else "opening"
+                report.findings.append(Problem(
+                    source.origin.file, source.origin.line_of(key), key, f"{key}-not-found",
+                    f"source {source.id!r}: {key} {getattr(source, key)!r} is not "
+                    f"{'a line of' if key == 'heading' else 'in'} {found.path}"))
+                report.unreadable.append(source.id)
+                texts[source.id] = None
+                continue
             report.verified.append(source.id)
-            texts[source.id] = squeeze(found.text)
+            texts[source.id] = squeeze(text)
     for record in (*base.facts, *base.events):
         text = texts.get(record.source)
         if text is None:
@@ -81,22 +93,6 @@ def verify_quotes(base: FactBase, against: Dirs = ()) -> list[Problem]:
     return check_quotes(base, against).findings
 
 
-def _exact(number: int | float) -> Decimal:
-    """A number as an exact Decimal: a float by its repr (1e8 → 100000000, 0.1 → 0.1)."""
-    return Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
-
-
-def _in_base(number: int | float | None, scale: int | float) -> Decimal | None:
-    """number × scale, exactly (no rounding, whatever the digits)."""
-    if number is None:
-        return None
-    a, b = _exact(number), _exact(scale)
-    with localcontext() as ctx:
-        ctx.prec = len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2
-        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
-        return (a * b).normalize()
-
-
 def _same_figure(a: Fact, b: Fact, units: Mapping[str, Unit]) -> bool:
     """Whether two facts print the same figure: equal bound, and value and value_max equal
     in the base unit when both units are known and share a base (1 亿元 = 10000 万元),
@@ -105,8 +101,10 @@ def _same_figure(a: Fact, b: Fact, units: Mapping[str, Unit]) -> bool:
         return False
     ua, ub = units.get(a.unit), units.get(b.unit)
     if ua is not None and ub is not None and ua.base == ub.base and a.unit != b.unit:
-        return (_in_base(a.value, ua.scale), _in_base(a.value_max, ua.scale)) == \
-            (_in_base(b.value, ub.scale), _in_base(b.value_max, ub.scale))
+        def in_base(unit: Unit, number):
+            return None if number is None else unit.to_base(number)
+        return (in_base(ua, a.value), in_base(ua, a.value_max)) == \
+            (in_base(ub, b.value), in_base(ub, b.value_max))
     return (a.value, a.value_max, a.unit) == (b.value, b.value_max, b.unit)
 
 

@@ -11,6 +11,7 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import Enum
 
 from corridor_cli.dates import DateError, PartialDate
@@ -105,9 +106,10 @@ def resolve_entity(base: FactBase, name: str, notes: list[str] | None = None) ->
 
     An exact id, zh or en name, or alias (case and spacing ignored) wins. Else a part
     of a name: the entities with a name that starts with it, else those with a name
-    that contains it; among several, the one whose matching name is shortest (the
-    most specific: 西永 is 西永综保区 rather than 西永综保区区内航空前置货站), with a
-    note saying what else matched. A tie is an error that lists the candidates.
+    that contains it. Among several, one that all the others are part of wins (珞璜
+    is 珞璜临港产业城, not the 珞璜港 inside it); else the one whose matching name is
+    shortest (西永 is 西永综保区 rather than 西永综保区区内航空前置货站). A note says
+    what else matched. A tie is an error that lists the candidates.
     """
     wanted = normalise_name(name)
     entities = list(base.entities.values())
@@ -124,11 +126,17 @@ def resolve_entity(base: FactBase, name: str, notes: list[str] | None = None) ->
                            key=lambda t: (t[0], t[1]))
             if not found:
                 continue
+            # a name that matches a place and what is part of it means the place:
+            # 珞璜 is 珞璜临港产业城, not the 珞璜港 inside it
+            matched = {e.id for _, _, e in found}
+            everything = found
+            found = [t for t in found if matched.isdisjoint(base.ancestors(t[1]))] or found
             if len(found) == 1 or found[0][0] < found[1][0]:
                 best = found[0][2]
-                if len(found) > 1 and notes is not None:
-                    others = ", ".join(e.id for _, _, e in found[1:6])
-                    more = ", …" if len(found) > 6 else ""
+                if len(everything) > 1 and notes is not None:
+                    rest = [e.id for _, _, e in everything if e is not best]
+                    others = ", ".join(rest[:5])
+                    more = ", …" if len(rest) > 5 else ""
                     notes.append(f"{name!r} taken as {best.id} ({best.name_zh} / {best.name_en}); "
                                  f"it also matches {others}{more}")
                 return best
@@ -141,7 +149,7 @@ def resolve_entity(base: FactBase, name: str, notes: list[str] | None = None) ->
 
 
 def resolve_entities(base: FactBase, values: str | Iterable[str] | None,
-                     notes: list[str] | None = None) -> tuple[str, ...]:
+                     notes: list[str] | None = None, option: str = "--entity") -> tuple[str, ...]:
     """Entity ids for option values: each value names one entity, or several separated by
     commas (a name that itself contains a comma is tried whole first)."""
     if values is None:
@@ -151,15 +159,43 @@ def resolve_entities(base: FactBase, values: str | Iterable[str] | None,
     ids: list[str] = []
     for value in values:
         if not value.strip():
-            raise QueryError("--entity", "--entity was given an empty value")
+            raise QueryError(option, f"{option} was given an empty value")
         try:
-            ids.append(resolve_entity(base, value, notes).id)
+            ids.append(_resolve(base, value, notes, option).id)
             continue
         except QueryError:
             if "," not in value.replace("，", ","):
                 raise
-        ids.extend(resolve_entity(base, part, notes).id for part in split_values(value, "--entity"))
+        ids.extend(_resolve(base, part, notes, option).id for part in split_values(value, option))
     return tuple(dict.fromkeys(ids))
+
+
+def _resolve(base: FactBase, name: str, notes: list[str] | None, option: str) -> Entity:
+    try:
+        return resolve_entity(base, name, notes)
+    except QueryError as exc:
+        if option == "--entity":
+            raise
+        raise QueryError(option, str(exc)) from None
+
+
+def resolve_within(base: FactBase, values: str | Iterable[str] | None,
+                   notes: list[str] | None = None) -> tuple[str, ...]:
+    """--within E: E and every entity part of it, transitively, for each E named."""
+    roots = resolve_entities(base, values, notes, "--within")
+    found: dict[str, None] = {}
+    for root in roots:
+        found.update(dict.fromkeys(sorted(base.within(root))))
+    return tuple(found)
+
+
+def _entity_filter(entity_ids: tuple[str, ...], within_ids: tuple[str, ...] | None):
+    """The entity ids a record may name: --entity and --within each restrict (both: both)."""
+    if within_ids is None:
+        return entity_ids
+    if not entity_ids:
+        return within_ids
+    return tuple(e for e in entity_ids if e in within_ids) or ("\0nothing",)
 
 
 def check_choice(option: str, value: str, choices: Iterable[str], what: str) -> str:
@@ -210,6 +246,7 @@ class FactQuery:
     date_from: PartialDate | None = None
     date_to: PartialDate | None = None
     entity: str | tuple[str, ...] | None = None
+    within: str | tuple[str, ...] | None = None  # an entity and everything part of it
     metric: str | tuple[str, ...] | None = None
     status: Status | str | tuple[Status | str, ...] | None = None
     source: str | tuple[str, ...] | None = None
@@ -236,15 +273,17 @@ def validate(base: FactBase, query: FactQuery, notes: list[str] | None = None) -
     Every multi-valued field comes back as a tuple; notes gets what a reader should know
     (a partial entity name taken as one of several)."""
     topics = check_choices("TOPIC", query.topic, base.topics, "topic")
-    metrics = check_choices("--metric", query.metric, {f.metric for f in base.facts}, "metric")
+    metrics = check_choices("--metric", query.metric,
+                            {*base.metrics, *(f.metric for f in base.facts)}, "metric")
     sources = check_choices("--source", query.source, base.sources, "source")
     statuses = _statuses(query.status, Status)
     sort = check_choice("--sort", query.sort, SORT_FIELDS, "sort field")
     if query.limit is not None and query.limit < 0:
         raise QueryError("--limit", "--limit must be 0 or more")
     query.window()
+    within = resolve_within(base, query.within, notes) if query.within is not None else None
     return replace(query, topic=topics, metric=metrics, source=sources, status=statuses,
-                   entity=resolve_entities(base, query.entity, notes), sort=sort)
+                   entity=resolve_entities(base, query.entity, notes), within=within, sort=sort)
 
 
 def check_grep(text: str | None) -> str | None:
@@ -261,14 +300,25 @@ def _grep(needle: str | None, *haystacks: str) -> bool:
     return any(folded in h.casefold() for h in haystacks)
 
 
-def _sort_key(field: str):
+def _sort_key(field: str, base: FactBase):
     if field == "period":
-        return lambda f: (f.period.first_day(), f.period.last_day(), f.id)
-    if field == "value":
-        return lambda f: (f.value, f.id)
+        return lambda f: (f.period.sort_key(), f.id)
+    if field == "value":  # in base units, grouped by base unit: 8.095 亿元 after 9000 万元
+        def by_value(f: Fact):
+            unit = base.units.get(f.unit)
+            if unit is None:
+                return ("", Decimal(str(f.value)), f.id)
+            return (unit.base, unit.to_base(f.value), f.id)
+        return by_value
     if field == "status":
         return lambda f: (f.status.value, f.id)
     return lambda f: (getattr(f, field), f.id)
+
+
+def _tuple(values) -> tuple:
+    if values is None:
+        return ()
+    return (values,) if isinstance(values, (str, Enum)) else tuple(values)
 
 
 def _any(wanted, value) -> bool:
@@ -281,17 +331,20 @@ def _any(wanted, value) -> bool:
 def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
     """The facts that match every part of the query, sorted and limited."""
     lo, hi = query.window()
+    within = None if query.within is None else \
+        tuple({e for w in _tuple(query.within) for e in base.within(w)})
+    entities = _entity_filter(_tuple(query.entity), within)
     chosen = [
         f for f in base.facts
         if _any(query.topic, f.topic)
-        and _any(query.entity, f.entity)
+        and _any(entities, f.entity)
         and _any(query.metric, f.metric)
         and _any(query.status, f.status)
         and _any(query.source, f.source)
         and f.period.overlaps(lo, hi)
         and _grep(query.grep, f.label_zh, f.label_en, f.quote)
     ]
-    chosen.sort(key=_sort_key(query.sort), reverse=query.descending)
+    chosen.sort(key=_sort_key(query.sort, base), reverse=query.descending)
     return chosen if query.limit is None else chosen[: query.limit]
 
 
@@ -304,10 +357,12 @@ def select_events(base: FactBase, date_from: PartialDate | None = None,
                   status: str | Iterable[str] | None = None,
                   source: str | Iterable[str] | None = None, sort: str = "date",
                   descending: bool = False, limit: int | None = None,
-                  notes: list[str] | None = None) -> list[Event]:
+                  notes: list[str] | None = None,
+                  within: str | Iterable[str] | None = None) -> list[Event]:
     """Events in date order (a month before the days within it), filtered, sorted, limited."""
     lo, hi = _window(date_from, date_to, year)
-    entity_ids = resolve_entities(base, entity, notes)
+    entity_ids = _entity_filter(resolve_entities(base, entity, notes),
+                                None if within is None else resolve_within(base, within, notes))
     statuses = _statuses(status, EventStatus)
     sources = check_choices("--source", source, base.sources, "source")
     sort = check_choice("--sort", sort, EVENT_SORT_FIELDS, "sort field")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Context, Decimal
 from enum import Enum
 from pathlib import Path
 
@@ -30,6 +31,23 @@ class EventStatus(str, Enum):
     actual = "actual"
     planned = "planned"
     forecast = "forecast"
+
+
+class MetricKind(str, Enum):
+    """What arithmetic a metric's figures allow (see PRODUCT.md, "The data")."""
+
+    flow = "flow"  # an amount in a period: adds across disjoint periods and entities
+    level = "level"  # a stock at a point in time: adds across entities, never across time
+    cumulative = "cumulative"  # a flow totalled since it began, at a point in time
+    rate = "rate"  # growth and other ratios: never added
+    share = "share"  # a part of a whole: never added
+    rank = "rank"  # a place in an order: never added
+    measure = "measure"  # an attribute (capacity, transit time, score): never added
+
+    @property
+    def point_in_time(self) -> bool:
+        """Stated as_of a date, never for a span."""
+        return self in (MetricKind.level, MetricKind.cumulative)
 
 
 class Basis(str, Enum):
@@ -74,6 +92,27 @@ class Unit:
     base: str
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
 
+    def to_base(self, value: Number) -> Decimal:
+        """value in this unit, exactly, in the base unit: 8.095 亿元 → 809500000 CNY.
+        Decimal arithmetic on the numbers as written, so no float noise creeps in."""
+        return _EXACT.multiply(exact(value), exact(self.scale)).normalize(_EXACT)
+
+
+_EXACT = Context(prec=10_000)  # more digits than any number TOML lets through: never rounds
+
+
+def exact(value: Number | Decimal) -> Decimal:
+    """A number as the decimal it was written as (float 8.095 → Decimal('8.095'))."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain positional notation, no exponent and no trailing zeros: 809500000, 17.97."""
+    text = format(value.normalize(_EXACT), "f")
+    return text
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -84,6 +123,23 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """What a fact measures: a vocabulary entry whose kind decides the legitimate arithmetic."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    definition: str
+    kind: MetricKind
+    bases: tuple[str, ...]  # the unit bases it may be stated in
+    of: str = ""  # a cumulative metric: the flow it accumulates
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
 class Entity:
     id: str
     name_zh: str
@@ -91,6 +147,7 @@ class Entity:
     kind: str
     aliases: tuple[str, ...] = ()
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
+    part_of: str = ""  # the entity this one is part of (珞璜港 → 珞璜临港产业城)
 
     def names(self) -> tuple[str, ...]:
         """Every string that identifies this entity: id, both names, aliases."""
@@ -109,6 +166,8 @@ class Source:
     date: PartialDate | None = None
     note: str = ""
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
+    heading: str = ""  # where one text file prints several articles: this one's heading line
+    opening: str = ""  # its first words, where a lead is printed above the heading
 
 
 @dataclass(frozen=True)
@@ -170,6 +229,7 @@ class FactBase:
 
     units: dict[str, Unit] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     facts: tuple[Fact, ...] = ()
@@ -179,6 +239,30 @@ class FactBase:
     # every directory walked under them (real paths, through symlinked subdirectories
     # too): a *.toml written into one would be loaded next time
     watched_dirs: tuple[Path, ...] = ()
+
+    def within(self, entity_id: str) -> frozenset[str]:
+        """The entity and everything part of it, transitively."""
+        children: dict[str, list[str]] = {}
+        for e in self.entities.values():
+            if e.part_of:
+                children.setdefault(e.part_of, []).append(e.id)
+        found, todo = {entity_id}, [entity_id]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return frozenset(found)
+
+    def ancestors(self, entity_id: str) -> tuple[str, ...]:
+        """The chain of part_of above an entity, nearest first."""
+        chain: list[str] = []
+        current = self.entities.get(entity_id)
+        while current is not None and current.part_of and current.part_of not in chain \
+                and current.part_of != entity_id:
+            chain.append(current.part_of)
+            current = self.entities.get(current.part_of)
+        return tuple(chain)
 
     def find(self, record_id: str) -> Fact | Event | None:
         for record in (*self.facts, *self.events):

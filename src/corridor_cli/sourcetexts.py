@@ -9,7 +9,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Union
@@ -214,6 +214,56 @@ def quote_context(text: str, quote: str) -> str | None:
     return _collapse(text[begin:stop])
 
 
+def locate(text: str, needle: str) -> int:
+    """Where needle starts in text, found ignoring whitespace in both; -1 if absent."""
+    squeezed = squeeze(needle)
+    if not squeezed:
+        return -1
+    positions = [i for i, ch in enumerate(text) if not ch.isspace()]
+    at = "".join(text[i] for i in positions).find(squeezed)
+    return -1 if at < 0 else positions[at]
+
+
+def heading_at(text: str, heading: str) -> int:
+    """Where the line that is heading starts (a Markdown '#' prefix and whitespace
+    ignored: the whole line must be the heading, not a phrase inside a sentence); -1."""
+    wanted = squeeze(heading.lstrip("#"))
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if wanted and squeeze(line.strip().lstrip("#")) == wanted:
+            return offset
+        offset += len(line)
+    return -1
+
+
+def article_start(text: str, source: Source) -> int:
+    """Where source's article starts in the text: at its heading, or earlier at its
+    opening words when a lead is printed above the heading; 0 with neither; -1 when
+    one given is not in the text."""
+    if not source.heading and not source.opening:
+        return 0
+    starts = []
+    if source.heading:
+        starts.append(heading_at(text, source.heading))
+    if source.opening:
+        starts.append(locate(text, source.opening))
+    return -1 if min(starts) < 0 else min(starts)
+
+
+def article(text: str, source: Source, sources: Iterable[Source]) -> str | None:
+    """The part of a text file that is source's article: from its start (article_start)
+    to the start of the next article of another source printed in the same file (or the
+    end of the file). None when its heading or opening words are not in the text."""
+    begin = article_start(text, source)
+    if begin < 0:
+        return None
+    stops = [article_start(text, other) for other in sources
+             if other.id != source.id and other.file == source.file
+             and (other.heading or other.opening)]
+    stop = min((at for at in stops if at > begin), default=len(text))
+    return text[begin:stop]
+
+
 def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str | None:
     """The sentence(s) of its source's text around record's quote; None when the text
     is not found, cannot be read safely, or does not hold the quote."""
@@ -224,4 +274,7 @@ def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str
         found = find_source_text(source, against, base.dirs)
     except SourceFileError:
         return None
-    return None if found is None else quote_context(found.text, record.quote)
+    if found is None:
+        return None
+    text = article(found.text, source, base.sources.values())
+    return None if text is None else quote_context(text, record.quote)

@@ -13,13 +13,14 @@ from typing import Any
 
 from corridor_cli.problems import Problem
 from corridor_cli.query import choices_hint, counts_by
-from corridor_cli.records import Bound, Event, Fact, FactBase
+from corridor_cli.records import Bound, Event, Fact, FactBase, decimal_text
 
 Row = dict[str, Any]
 
 FACT_FIELDS = (
-    "id", "topic", "entity", "metric", "value", "value_max", "unit", "bound", "status",
-    "period", "period_start", "period_end", "change", "change_unit", "change_basis",
+    "id", "topic", "entity", "metric", "metric_kind", "value", "value_max", "unit",
+    "value_base", "value_max_base", "base_unit", "bound", "status",
+    "period", "period_kind", "period_start", "period_end", "change", "change_unit", "change_basis",
     "change_bound", "label_zh", "label_en", "source", "source_title_zh", "source_title_en",
     "source_publication_zh", "source_publication_en", "source_date", "quote", "note",
     "disagrees_with",
@@ -47,13 +48,15 @@ _HEADERS = {
            "entity": "对象", "name": "名称", "aliases": "别名", "kind": "类型", "facts": "事实数",
            "events": "事件数", "publication": "刊物", "file": "文件",
            "scale": "倍数", "base": "基本量", "quote": "原文", "field": "字段", "line": "行",
-           "code": "代码", "message": "说明"},
+           "code": "代码", "message": "说明", "part_of": "隶属", "bases": "基本单位",
+           "definition": "定义"},
     "en": {"id": "id", "label": "label", "value": "value", "unit": "unit", "period": "period",
            "status": "status", "change": "change", "source": "source", "date": "date",
            "title": "event", "entity": "entity", "name": "name", "aliases": "aliases",
            "kind": "kind", "facts": "facts", "events": "events", "publication": "publication",
            "file": "file", "scale": "scale", "base": "base", "quote": "quote",
-           "field": "field", "line": "line", "code": "code", "message": "message"},
+           "field": "field", "line": "line", "code": "code", "message": "message",
+           "part_of": "part of", "bases": "bases", "definition": "definition"},
 }
 
 
@@ -169,14 +172,39 @@ def source_text(base: FactBase, source_id: str, lang: str) -> str:
     return f"{who} {s.date}" if s.date else who
 
 
+def machine_number(value: Decimal) -> int | float | str:
+    """An exact decimal for csv, json and xlsx: an int when whole, a float when the float
+    prints as the same decimal (17.97), else the digits as text (never a rounded value)."""
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) == value:
+        return as_float
+    return decimal_text(value)
+
+
+def _base_fields(f: Fact, base: FactBase | None) -> Row:
+    unit = base.units.get(f.unit) if base is not None else None
+    if unit is None:
+        return {"value_base": None, "value_max_base": None, "base_unit": None}
+    return {"value_base": machine_number(unit.to_base(f.value)),
+            "value_max_base": None if f.value_max is None
+            else machine_number(unit.to_base(f.value_max)),
+            "base_unit": unit.base}
+
+
 def fact_row(f: Fact, base: FactBase | None = None) -> Row:
     c = f.change
     sources = _source_fields(base, f.source) if base is not None else {}
+    metric = base.metrics.get(f.metric) if base is not None else None
     return {
         "id": f.id, "topic": f.topic, "entity": f.entity, "metric": f.metric,
-        "value": f.value, "value_max": f.value_max, "unit": f.unit,
+        "metric_kind": metric.kind.value if metric is not None else None,
+        "value": f.value, "value_max": f.value_max, "unit": f.unit, **_base_fields(f, base),
         "bound": f.bound.value, "status": f.status.value, "period": str(f.period),
-        "period_start": f.period.first_day().isoformat() if not f.period.is_point else None,
+        "period_kind": f.period.kind,
+        # for a point in time, the days it may fall on: as_of 2023-06 is some day of June
+        "period_start": f.period.first_day().isoformat(),
         "period_end": f.period.last_day().isoformat(),
         "change": c.value if c else None, "change_unit": c.unit if c else None,
         "change_basis": c.basis.value if c else None, "change_bound": c.bound.value if c else None,
@@ -333,12 +361,13 @@ def sources_view(base: FactBase, lang: str) -> View:
         "id": s.id, "publication_zh": s.publication_zh or None,
         "publication_en": s.publication_en or None, "title_zh": s.title_zh,
         "title_en": s.title_en, "authors": list(s.authors),
-        "date": str(s.date) if s.date else None, "file": s.file,
+        "date": str(s.date) if s.date else None, "file": s.file, "heading": s.heading or None,
         "facts": facts[s.id], "events": events[s.id], "note": s.note or None,
     } for s in base.sources.values()]
-    keys = ("id", "publication", "date", "file", "facts", "events")
+    keys = ("id", "title", "publication", "date", "file", "facts", "events")
     human = [{
         "id": s.id,
+        "title": _pick(lang, s.title_zh, s.title_en),
         "publication": _pick(lang, s.publication_zh, s.publication_en) or "—",
         "date": str(s.date) if s.date else "—",
         "file": s.file,
@@ -346,25 +375,69 @@ def sources_view(base: FactBase, lang: str) -> View:
         "events": events[s.id],
     } for s in base.sources.values()]
     fields = ("id", "publication_zh", "publication_en", "title_zh", "title_en", "authors",
-              "date", "file", "facts", "events", "note")
+              "date", "file", "heading", "facts", "events", "note")
+    headers = {**_headers(lang, *keys), "title": "标题" if lang == "zh" else "title"}
     return View("source", machine, fields, human, "来源" if lang == "zh" else "Sources", keys,
-                _headers(lang, *keys), numeric=frozenset({"facts", "events"}),
-                drop_order=("file",))
+                headers, numeric=frozenset({"facts", "events"}),
+                drop_order=("file", "title"))
 
 
 def entities_view(base: FactBase, lang: str) -> View:
+    """Entities in hierarchy order: each right after what it is part of."""
     facts, events = counts_by(base, "entity")
+    ordered = _tree_order(base)
     machine = [{"id": e.id, "name_zh": e.name_zh, "name_en": e.name_en, "kind": e.kind,
+                "part_of": e.part_of or None, "within": list(base.ancestors(e.id)),
                 "aliases": list(e.aliases), "facts": facts[e.id], "events": events[e.id]}
-               for e in base.entities.values()]
-    keys = ("id", "name", "aliases", "kind", "facts", "events")
-    human = [{"id": e.id, "name": f"{e.name_zh} / {e.name_en}", "aliases": ", ".join(e.aliases),
-              "kind": e.kind, "facts": facts[e.id], "events": events[e.id]}
-             for e in base.entities.values()]
-    fields = ("id", "name_zh", "name_en", "kind", "aliases", "facts", "events")
+               for e in ordered]
+    keys = ("id", "name", "kind", "part_of", "aliases", "facts", "events")
+    human = [{"id": e.id, "name": f"{e.name_zh} / {e.name_en}", "kind": e.kind,
+              "part_of": e.part_of or "—", "aliases": ", ".join(e.aliases),
+              "facts": facts[e.id], "events": events[e.id]}
+             for e in ordered]
+    fields = ("id", "name_zh", "name_en", "kind", "part_of", "within", "aliases", "facts",
+              "events")
     return View("entity", machine, fields, human, "对象" if lang == "zh" else "Entities", keys,
                 _headers(lang, *keys), numeric=frozenset({"facts", "events"}),
                 drop_order=("aliases", "kind"))
+
+
+def _tree_order(base: FactBase) -> list:
+    """Entities depth first: each top-level one in file order, then what is part of it."""
+    children: dict[str, list] = {}
+    for e in base.entities.values():
+        parent = e.part_of if e.part_of in base.entities else ""
+        children.setdefault(parent, []).append(e)
+    ordered, seen = [], set()
+
+    def visit(parent: str) -> None:
+        for e in children.get(parent, ()):
+            if e.id not in seen:
+                seen.add(e.id)
+                ordered.append(e)
+                visit(e.id)
+
+    visit("")
+    ordered.extend(e for e in base.entities.values() if e.id not in seen)
+    return ordered
+
+
+def metrics_view(base: FactBase, lang: str) -> View:
+    facts, _ = counts_by(base, "metric")
+    metrics = sorted(base.metrics.values(), key=lambda m: m.id)
+    machine = [{"id": m.id, "name_zh": m.name_zh, "name_en": m.name_en, "kind": m.kind.value,
+                "of": m.of or None, "bases": list(m.bases), "definition": m.definition,
+                "facts": facts[m.id]} for m in metrics]
+    keys = ("id", "name", "kind", "bases", "facts", "definition")
+    human = [{"id": m.id, "name": m.name(lang),
+              "kind": f"{m.kind.value} of {m.of}" if m.of else m.kind.value,
+              "bases": ", ".join(m.bases), "facts": facts[m.id], "definition": m.definition}
+             for m in metrics]
+    fields = ("id", "name_zh", "name_en", "kind", "of", "bases", "definition", "facts")
+    return View("metric", machine, fields, human, "指标" if lang == "zh" else "Metrics", keys,
+                _headers(lang, *keys), numeric=frozenset({"facts"}),
+                drop_order=("bases", "name", "definition"),
+                caption=_caption(len(metrics), lang, "个指标", "metric"))
 
 
 def topics_view(base: FactBase, lang: str) -> View:

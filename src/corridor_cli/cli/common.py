@@ -63,7 +63,8 @@ def _complete_entity(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def _complete_metric(ctx: typer.Context, incomplete: str) -> list[str]:
-    return _starting({f.metric for f in _completion_base(ctx).facts}, incomplete)
+    base = _completion_base(ctx)
+    return _starting({*base.metrics, *(f.metric for f in base.facts)}, incomplete)
 
 
 def _complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -126,6 +127,10 @@ EntityOpt = Annotated[Optional[list[str]], typer.Option(
     "--entity", "-e", metavar="ENTITY", autocompletion=_complete_entity, show_default=False,
     help="Entity id, name or alias, or a unique part of a name (江津综保区, jiangjin-cbz, "
          "Xiyong); repeatable or comma-separated: any of them.")]
+WithinOpt = Annotated[Optional[list[str]], typer.Option(
+    "--within", "-w", metavar="ENTITY", autocompletion=_complete_entity, show_default=False,
+    help="This entity and everything part of it, transitively (--within jiangjin: the district, "
+         "its bonded zone, Luohuang, the corridor trains, …); repeatable or comma-separated.")]
 StatusOpt = Annotated[Optional[list[str]], typer.Option(
     "--status", "-s", metavar="STATUS", autocompletion=_complete_status, show_default=False,
     help="Only these statuses (repeatable or comma-separated).")]

@@ -10,7 +10,8 @@ from corridor_cli import query, views
 from corridor_cli.cli.app import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, DescOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, GrepOpt, LangOpt,
-    LimitOpt, NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, YearOpt,
+    LimitOpt, NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, WithinOpt,
+    YearOpt,
     _complete_event_sort, _complete_fact_sort, _complete_id, _complete_metric, _complete_topic,
     _emit, _lang, _load, _message, _options,
 )
@@ -36,9 +37,11 @@ def facts(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     entity: EntityOpt = None,
+    within: WithinOpt = None,
     metric: Annotated[Optional[list[str]], typer.Option(
         "--metric", "-m", metavar="METRIC", autocompletion=_complete_metric, show_default=False,
-        help="Only these metric ids: trains_run, teu, … (repeatable or comma-separated).")] = None,
+        help="Only these metric ids (see 'corridor metrics'): trains_run, trade_value, … "
+             "(repeatable or comma-separated).")] = None,
     status: StatusOpt = None,
     source: SourceOpt = None,
     grep: GrepOpt = None,
@@ -64,6 +67,8 @@ def facts(
 
       corridor facts -e jiangjin-cbz -e xiyong-cbz --columns id,value,unit,period
 
+      corridor facts --within jiangjin --metric trains_run
+
       corridor facts trade --format xlsx --output trade.xlsx
     """
     base = _load(facts_dir)
@@ -72,7 +77,7 @@ def facts(
         q = query.validate(base, query.FactQuery(
             topic=(*query.split_values(topic, "TOPIC"), *query.split_values(topics, "--topic")),
             **_dates(year, date_from, date_to, base),
-            entity=entity, metric=metric, status=status, source=source, grep=query.check_grep(grep),
+            entity=entity, within=within, metric=metric, status=status, source=source, grep=query.check_grep(grep),
             sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
         chosen = query.select_facts(base, q)
     for note in notes:
@@ -87,6 +92,7 @@ def timeline(
     date_from: FromOpt = None,
     date_to: ToOpt = None,
     entity: EntityOpt = None,
+    within: WithinOpt = None,
     status: StatusOpt = None,
     source: SourceOpt = None,
     grep: GrepOpt = None,
@@ -118,7 +124,7 @@ def timeline(
     notes: list[str] = []
     with _options():
         chosen = query.select_events(
-            base, entity=entity, grep=query.check_grep(grep), status=status, source=source, sort=sort,
+            base, entity=entity, within=within, grep=query.check_grep(grep), status=status, source=source, sort=sort,
             descending=desc, limit=query.parse_limit(limit), notes=notes,
             **_dates(year, date_from, date_to, base))
     for note in notes:

@@ -1,4 +1,4 @@
-"""Commands that list a vocabulary: sources, entities, topics, units."""
+"""Commands that list a vocabulary: sources, entities, metrics, topics, units."""
 
 from __future__ import annotations
 
@@ -30,11 +30,20 @@ _vocabulary_command("sources", views.sources_view, """List the source documents,
 
       corridor sources --format md
     """)
-_vocabulary_command("entities", views.entities_view, """List the entity glossary: zh and en names, aliases, and counts.
+_vocabulary_command("entities", views.entities_view, """List the entity glossary: names, kind, what each is part of, aliases, and counts.
 
     Example:
 
       corridor entities --format json
+    """)
+_vocabulary_command("metrics", views.metrics_view, """List the metrics: kind, definition, the units' bases allowed, and how many facts each has.
+
+    The kind says what arithmetic is legitimate: a flow adds across disjoint periods,
+    a level across entities at one date, and a rate, share, rank or measure never.
+
+    Example:
+
+      corridor metrics --columns id,kind,facts,definition
     """)
 _vocabulary_command("topics", views.topics_view, """List the topics with how many facts each has.
 
