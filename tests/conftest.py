@@ -147,6 +147,19 @@ def write_toml(directory: Path, name: str, text: str) -> Path:
 # A minimal fact base of its own: one unit, topic, entity, source, fact and event.
 # Ids are chosen not to clash with the bundled base, so the directory also loads
 # next to it (--facts-dir).
+# A test metric that fits any bundled unit and any period (kind measure).
+PROBE_METRIC = """
+[[metric]]
+id = "probe_metric"
+name_zh = "探针"
+name_en = "probe"
+definition = "A test metric that may be stated in any bundled unit, for a period or as of a date."
+kind = "measure"
+bases = ["CNY", "GWh", "TEU", "USD", "container", "count", "day", "km", "minute", "mu",
+         "per_ten_thousand", "percent", "percentage_point", "rank", "ratio", "score", "tonne",
+         "train", "vehicle", "year"]
+"""
+
 MINIMAL_VOCAB = """
 [[unit]]
 id = "测试台"
@@ -159,6 +172,14 @@ base = "count"
 id = "testing"
 name_zh = "测试"
 name_en = "Testing"
+
+[[metric]]
+id = "machines_installed"
+name_zh = "安装台数"
+name_en = "machines installed"
+definition = "Number of machines installed in the period."
+kind = "flow"
+bases = ["count"]
 
 [[entity]]
 id = "test-zone"
@@ -211,18 +232,20 @@ MINIMAL_SOURCE_TEXT = "测试日报\n\n2022年5月，测试园区\n开园。全�
 
 @pytest.fixture
 def fact_dir(tmp_path: Path) -> Path:
-    """A minimal valid fact directory: vocab.toml (unit, topic, entity, source) and
-    facts.toml (one fact, one event). The "%" unit of the change is not defined here;
+    """A minimal valid fact directory: vocab.toml (unit, topic, metric, entity, source),
+    facts.toml (one fact, one event) and probe-metric.toml (PROBE_METRIC). The "%" unit of the change is not defined here;
     load it together with the bundled base, or use `standalone_fact_dir`."""
     d = tmp_path / "facts"
     write_toml(d, "vocab.toml", MINIMAL_VOCAB)
     write_toml(d, "facts.toml", MINIMAL_FACTS)
+    write_toml(d, "probe-metric.toml", PROBE_METRIC)  # its bases are the bundled units'
     return d
 
 
 @pytest.fixture
 def standalone_fact_dir(fact_dir: Path) -> Path:
     """The minimal fact directory plus the "%" unit, so it loads on its own."""
+    (fact_dir / "probe-metric.toml").unlink()
     write_toml(fact_dir, "percent.toml", """
         [[unit]]
         id = "%"
@@ -240,7 +263,7 @@ USER_FACT_BUNDLED_VOCAB = """
 id = "user-jiangjin-cbz-test-metric-2022"
 topic = "trains"
 entity = "jiangjin-cbz"
-metric = "user_test_metric"
+metric = "trains_run"
 value = 5
 unit = "列"
 status = "actual"

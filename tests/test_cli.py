@@ -204,10 +204,10 @@ def test_status_target():
 def test_limit_and_sort_by_value_descending():
     chosen = facts_json("--sort", "value", "--desc", "--limit", "5")
     assert len(chosen) == 5
-    values = [f["value"] for f in chosen]
+    values = [f["value_base"] for f in chosen]  # in base units: 1 亿元 above 9000 万元
     assert values == sorted(values, reverse=True)
     everything = facts_json()
-    assert values[0] == max(f["value"] for f in everything)
+    assert values[0] == max(f["value_base"] for f in everything)
 
 
 def test_default_sort_is_by_period():

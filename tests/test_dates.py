@@ -115,14 +115,38 @@ def test_span_with_a_bad_end_is_rejected(text):
         Period.parse(text)
 
 
-def test_as_of_period_is_a_point_at_the_end_of_its_date():
+def test_as_of_period_is_a_point_somewhere_in_its_printed_date():
     period = Period.as_of("2023-05")
     assert period.is_point
     assert period.start is None
-    assert period.first_day() == period.last_day() == D(2023, 5, 31)
-    assert str(period) == "as of 2023-05"
-    assert Period.as_of("2023").last_day() == D(2023, 12, 31)
-    assert Period.as_of("2023-05-15").last_day() == D(2023, 5, 15)
+    assert (period.first_day(), period.last_day()) == (D(2023, 5, 1), D(2023, 5, 31))
+    assert str(period) == "as of 2023-05" and period.kind == "as_of"
+    assert (Period.as_of("2023").first_day(), Period.as_of("2023").last_day()) == \
+        (D(2023, 1, 1), D(2023, 12, 31))
+    assert Period.as_of("2023-05-15").first_day() == Period.as_of("2023-05-15").last_day() \
+        == D(2023, 5, 15)
+
+
+@pytest.mark.parametrize(("text", "lo", "hi", "inside"), [
+    ("2023", None, D(2023, 6, 30), True),  # some time in 2023 may be before July
+    ("2023", D(2023, 7, 1), None, True),
+    ("2023-06", None, D(2023, 6, 30), True),
+    ("2023-06", None, D(2023, 5, 31), False),
+    ("2023-06", D(2023, 7, 1), None, False),
+    ("2023-06-15", D(2023, 6, 16), None, False),
+    ("2023-06-15", D(2023, 6, 15), D(2023, 6, 15), True),
+])
+def test_as_of_overlaps_a_window_when_any_day_it_may_be_falls_inside(text, lo, hi, inside):
+    assert Period.as_of(text).overlaps(lo, hi) is inside
+
+
+@pytest.mark.parametrize(("text", "kind", "months"), [
+    ("2022", "year", 12), ("2022-03", "month", 1), ("2022-03-05", "day", 1),
+    ("2023-01..2023-05", "span", 5), ("2016..2020", "span", 60), ("2022-11..2023-02", "span", 4),
+])
+def test_period_kind_and_length(text, kind, months):
+    period = Period.parse(text)
+    assert (period.kind, period.months()) == (kind, months)
 
 
 def test_as_of_rejects_an_impossible_date():

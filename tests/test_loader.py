@@ -43,7 +43,7 @@ FACT_LINES = [
     'id = "probe-fact"',  # 2
     'topic = "trains"',  # 3
     'entity = "jiangjin-cbz"',  # 4
-    'metric = "probe_metric"',  # 5
+    'metric = "trains_run"',  # 5
     "value = 5",  # 6
     'unit = "列"',  # 7
     'status = "actual"',  # 8
@@ -143,7 +143,8 @@ def test_user_dir_may_name_bundled_vocabularies(tmp_path):
 
 
 def test_as_of_fact(tmp_path):
-    write_toml(tmp_path, "f.toml", fact_text(period='as_of = "2023-05"'))
+    write_toml(tmp_path, "f.toml", fact_text(period='as_of = "2023-05"',
+                                             metric='metric = "trains_run_cumulative"'))
     base, problems = load_with_bundled(tmp_path)
     assert problems == []
     (fact,) = [f for f in base.facts if f.id == "probe-fact"]

@@ -212,7 +212,7 @@ def _money_fact(fid: str, source: str, value: object, unit: str, value_max: obje
 id = "{fid}"
 topic = "testing"
 entity = "test-zone"
-metric = "investment_signed"
+metric = "probe_metric"
 value = {value}{upto}
 unit = "{unit}"
 bound = "{bound}"

@@ -14,6 +14,30 @@ from corridor_cli.query import FactQuery, QueryError
 from corridor_cli.records import Status
 
 VOCAB = """
+[[metric]]
+id = "things"
+name_zh = "事物"
+name_en = "things"
+definition = "Things counted in the period."
+kind = "flow"
+bases = ["count"]
+
+[[metric]]
+id = "money"
+name_zh = "钱"
+name_en = "money"
+definition = "Money in the period."
+kind = "flow"
+bases = ["CNY"]
+
+[[metric]]
+id = "stock"
+name_zh = "存量"
+name_en = "stock"
+definition = "Things held at a date."
+kind = "level"
+bases = ["count"]
+
 [[unit]]
 id = "个"
 name_zh = "个"
@@ -235,10 +259,11 @@ def test_sort_by_period_is_the_default(base):
 
 
 def test_sort_by_value(base):
-    assert ids(base, sort="value") == ["f-forecast-2024", "f-winter", "f-stock", "f-2021",
-                                       "f-target-2023"]
+    # in base units: 5.5 亿元 is 550000000 yuan, above 20 个
+    assert ids(base, sort="value") == ["f-forecast-2024", "f-stock", "f-2021", "f-target-2023",
+                                       "f-winter"]
     assert ids(base, sort="value", descending=True) == \
-        ["f-target-2023", "f-2021", "f-stock", "f-winter", "f-forecast-2024"]
+        ["f-winter", "f-target-2023", "f-2021", "f-stock", "f-forecast-2024"]
 
 
 @pytest.mark.parametrize("field", query.SORT_FIELDS)

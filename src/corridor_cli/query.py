@@ -303,12 +303,10 @@ def _grep(needle: str | None, *haystacks: str) -> bool:
 def _sort_key(field: str, base: FactBase):
     if field == "period":
         return lambda f: (f.period.sort_key(), f.id)
-    if field == "value":  # in base units, grouped by base unit: 8.095 亿元 after 9000 万元
+    if field == "value":  # in base units: 8.095 亿元 above 9000 万元
         def by_value(f: Fact):
             unit = base.units.get(f.unit)
-            if unit is None:
-                return ("", Decimal(str(f.value)), f.id)
-            return (unit.base, unit.to_base(f.value), f.id)
+            return (unit.to_base(f.value) if unit is not None else Decimal(repr(f.value)), f.id)
         return by_value
     if field == "status":
         return lambda f: (f.status.value, f.id)
