@@ -403,9 +403,9 @@ def entities_view(base: FactBase, lang: str) -> View:
 
 
 def _tree_order(base: FactBase) -> list:
-    """Entities depth first: each top-level one in file order, then what is part of it."""
+    """Entities depth first, each followed by what is part of it; siblings by id."""
     children: dict[str, list] = {}
-    for e in base.entities.values():
+    for e in sorted(base.entities.values(), key=lambda e: e.id):
         parent = e.part_of if e.part_of in base.entities else ""
         children.setdefault(parent, []).append(e)
     ordered, seen = [], set()
