@@ -283,7 +283,7 @@ def test_values_in_base_units_are_exact(bundled_facts):
 
 
 def test_float_noise_never_reaches_a_base_value(tmp_path):
-    write_toml(tmp_path, "f.toml", metric("probe_money", "measure", bases='["CNY"]') + f"""
+    write_toml(tmp_path, "f.toml", metric("probe_money", "measure", bases='["CNY"]') + """
 [[fact]]
 id = "probe-money"
 topic = "trains"
@@ -399,7 +399,7 @@ def _articles(tmp_path: Path, quote_b: str) -> Path:
     d = tmp_path / "facts"
     (d / "texts").mkdir(parents=True)
     (d / "texts" / "page.txt").write_text(ARTICLES, encoding="utf-8")
-    write_toml(d, "s.toml", f"""
+    write_toml(d, "s.toml", """
 [[source]]
 id = "page-a"
 title_zh = "第一篇"
@@ -444,6 +444,7 @@ def test_a_heading_must_be_a_whole_line_of_the_text(tmp_path):
     result = run(["check", "--facts-dir", d, "--format", "json"], expect=1)
     rows = json.loads(result.stdout)
     assert ("heading", "heading-not-found") in {(r["field"], r["code"]) for r in rows}
+    assert "article not found in its text: page-a" in result.stderr
 
 
 def test_check_passes_on_the_bundled_base_in_a_real_process():

@@ -33,13 +33,14 @@ class QuoteReport:
     verified: list[str] = field(default_factory=list)  # source ids whose text was read
     no_text: list[str] = field(default_factory=list)  # source ids with no text anywhere
     unreadable: list[str] = field(default_factory=list)  # source ids whose file is unsafe or unreadable
+    no_article: list[str] = field(default_factory=list)  # source ids whose heading is not in the text
     quotes_found: int = 0
     quotes_not_found: int = 0
     quotes_unchecked: int = 0  # quotes of sources without a readable text
 
     @property
     def not_verified(self) -> list[str]:
-        return [*self.no_text, *self.unreadable]
+        return [*self.no_text, *self.unreadable, *self.no_article]
 
 
 def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
@@ -67,7 +68,7 @@ def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
                     source.origin.file, source.origin.line_of(key), key, f"{key}-not-found",
                     f"source {source.id!r}: {key} {getattr(source, key)!r} is not "
                     f"{'a line of' if key == 'heading' else 'in'} {found.path}"))
-                report.unreadable.append(source.id)
+                report.no_article.append(source.id)
                 texts[source.id] = None
                 continue
             report.verified.append(source.id)
@@ -161,9 +162,12 @@ class CheckReport:
         missing = [f"no text found: {', '.join(quotes.no_text)}"] if quotes.no_text else []
         if quotes.unreadable:
             missing.append(f"unsafe or unreadable file: {', '.join(quotes.unreadable)}")
+        if quotes.no_article:
+            missing.append(f"article not found in its text: {', '.join(quotes.no_article)}")
         n = len(self.dirs)
         return [f"{len(base.facts)} facts, {len(base.events)} events, {len(base.entities)} "
-                f"entities, {len(base.sources)} sources, {len(base.units)} units, "
+                f"entities, {len(base.sources)} sources, {len(base.metrics)} metrics, "
+                f"{len(base.units)} units, "
                 f"{len(base.topics)} topics from {n} director{'y' if n == 1 else 'ies'}",
                 *self.recorded,
                 f"{len(quotes.verified) + len(quotes.not_verified)} sources: "

@@ -189,13 +189,15 @@ def resolve_within(base: FactBase, values: str | Iterable[str] | None,
     return tuple(found)
 
 
-def _entity_filter(entity_ids: tuple[str, ...], within_ids: tuple[str, ...] | None):
-    """The entity ids a record may name: --entity and --within each restrict (both: both)."""
-    if within_ids is None:
-        return entity_ids
-    if not entity_ids:
-        return within_ids
-    return tuple(e for e in entity_ids if e in within_ids) or ("\0nothing",)
+def _entity_filter(entity_ids: tuple[str, ...],
+                   within_ids: Iterable[str] | None) -> frozenset[str] | None:
+    """The entity ids a record may name, or None for any: --entity and --within each
+    restrict, and given both a record must satisfy both."""
+    allowed = frozenset(entity_ids) if entity_ids else None
+    if within_ids is not None:
+        within = frozenset(within_ids)
+        allowed = within if allowed is None else allowed & within
+    return allowed
 
 
 def check_choice(option: str, value: str, choices: Iterable[str], what: str) -> str:
@@ -330,12 +332,12 @@ def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
     """The facts that match every part of the query, sorted and limited."""
     lo, hi = query.window()
     within = None if query.within is None else \
-        tuple({e for w in _tuple(query.within) for e in base.within(w)})
+        {e for w in _tuple(query.within) for e in base.within(w)}
     entities = _entity_filter(_tuple(query.entity), within)
     chosen = [
         f for f in base.facts
         if _any(query.topic, f.topic)
-        and _any(entities, f.entity)
+        and (entities is None or f.entity in entities)
         and _any(query.metric, f.metric)
         and _any(query.status, f.status)
         and _any(query.source, f.source)
@@ -370,7 +372,7 @@ def select_events(base: FactBase, date_from: PartialDate | None = None,
         e for e in base.events
         if (lo is None or e.date.last_day() >= lo)
         and (hi is None or e.date.first_day() <= hi)
-        and _any(entity_ids, e.entity)
+        and (entity_ids is None or e.entity in entity_ids)
         and _any(statuses, e.status)
         and _any(sources, e.source)
         and _grep(grep, e.title_zh, e.title_en, e.quote)
