@@ -140,13 +140,16 @@ def test_as_of_overlaps_a_window_when_any_day_it_may_be_falls_inside(text, lo, h
     assert Period.as_of(text).overlaps(lo, hi) is inside
 
 
-@pytest.mark.parametrize(("text", "kind", "months"), [
-    ("2022", "year", 12), ("2022-03", "month", 1), ("2022-03-05", "day", 1),
-    ("2023-01..2023-05", "span", 5), ("2016..2020", "span", 60), ("2022-11..2023-02", "span", 4),
+@pytest.mark.parametrize(("text", "kind", "longer"), [
+    ("2022", "year", False), ("2022-03", "month", False), ("2022-03-05", "day", False),
+    ("2023-01..2023-05", "span", False), ("2016..2020", "span", True),
+    ("2022-11..2023-02", "span", False), ("2022-06-15..2023-06-14", "span", False),
+    ("2022-06-15..2023-06-15", "span", True), ("2022-01-15..2023-01-14", "span", False),
+    ("2020-02-29..2021-02-28", "span", False), ("2020-02-29..2021-03-01", "span", True),
 ])
-def test_period_kind_and_length(text, kind, months):
+def test_period_kind_and_length(text, kind, longer):
     period = Period.parse(text)
-    assert (period.kind, period.months()) == (kind, months)
+    assert (period.kind, period.longer_than_a_year()) == (kind, longer)
 
 
 def test_as_of_rejects_an_impossible_date():

@@ -450,3 +450,80 @@ def test_a_heading_must_be_a_whole_line_of_the_text(tmp_path):
 def test_check_passes_on_the_bundled_base_in_a_real_process():
     proc = run_proc(["check"])
     assert "0 not found" in proc.out and "0 problem(s)" in proc.out and "0 finding(s)" in proc.out
+
+
+def test_opening_words_found_elsewhere_on_the_page_do_not_move_an_article(tmp_path):
+    """The lead's first words may be a stock phrase that also occurs in the article
+    before: the one just above the heading is the article's start."""
+    d = _articles(tmp_path, "第二篇的导语说开行55列")
+    page = d / "texts" / "page.txt"
+    page.write_text(ARTICLES.replace("第一篇说开行44列。", "第一篇说开行44列。第二篇的导语也在这里。"),
+                    encoding="utf-8")
+    report = check_all(load_full(fact_dirs([d], environ={})))
+    assert report.findings == [] and report.problems == []
+
+
+def test_a_source_sharing_its_text_without_a_heading_is_a_finding(tmp_path):
+    d = _articles(tmp_path, "第二篇的导语说开行55列")
+    source = d / "s.toml"
+    source.write_text(source.read_text(encoding="utf-8").replace('heading = "第一篇"\n', ""),
+                      encoding="utf-8")
+    result = run(["check", "--facts-dir", d, "--format", "json"], expect=1)
+    rows = json.loads(result.stdout)
+    assert [(r["field"], r["code"]) for r in rows] == [("heading", "article-unbounded")]
+    assert "page-a" in rows[0]["message"] and "page-b" in rows[0]["message"]
+
+
+def test_articles_of_two_directories_never_cut_each_other(tmp_path):
+    """Two fact directories whose texts have the same file name are two pages."""
+    one = _articles(tmp_path / "one", "第二篇的导语说开行55列")
+    two = tmp_path / "two" / "facts"
+    (two / "texts").mkdir(parents=True)
+    (two / "texts" / "page.txt").write_text("报头\n第一篇\n另一份报纸开行66列。\n",
+                                                 encoding="utf-8")  # page-a's heading is a line here
+    write_toml(two, "s.toml", """
+[[source]]
+id = "other-page"
+title_zh = "另一份"
+title_en = "Another"
+file = "page.txt"
+""" + fact("fact-other", "trains_run", 'period = "2019"').replace(
+        'source = "cqdaily-2020-07-06"', 'source = "other-page"').replace(
+        "西部陆海新通道江津班列累计开行44列", "另一份报纸开行66列").replace("value = 44", "value = 66"))
+    report = check_all(load_full(fact_dirs([one, two], environ={})))
+    assert report.findings == [] and report.problems == []
+
+
+@pytest.mark.parametrize(("value", "exact_cell"), [
+    ("0.30000000000000004", False), ("8.095", True), ("123456789012345.6", False),
+    ("1.7976931348623157e308", False), ("12345678901234567", False), ("536", True),
+])
+def test_xlsx_never_rounds_a_number(tmp_path, value, exact_cell):
+    openpyxl = pytest.importorskip("openpyxl")
+    d = tmp_path / "facts"
+    write_toml(d, "f.toml", metric("probe_money", "measure", bases='["CNY"]') + f"""
+[[fact]]
+id = "probe-money"
+topic = "trains"
+entity = "jiangjin-trains"
+metric = "probe_money"
+value = {value}
+unit = "元"
+status = "actual"
+period = "2020"
+label_zh = "测试"
+label_en = "test"
+source = "cqdaily-2020-07-06"
+quote = "货值{value}元"
+""")
+    out = tmp_path / "f.xlsx"
+    run(["facts", "--facts-dir", d, "--metric", "probe_money", "-o", out])
+    sheet = openpyxl.load_workbook(out).active
+    row = dict(zip([c.value for c in sheet[1]], (c.value for c in sheet[2])))
+    for key in ("value", "value_base"):
+        cell = row[key]
+        if exact_cell:
+            assert isinstance(cell, (int, float)) and Decimal(repr(cell)) == Decimal(value)
+        else:  # text with every digit read, never a rounded number
+            read = Decimal(repr(float(value))) if "." in value or "e" in value else Decimal(value)
+            assert isinstance(cell, str) and Decimal(cell) == read, cell

@@ -116,10 +116,15 @@ class Period:
     def last_day(self) -> dt.date:
         return self.end.last_day()
 
-    def months(self) -> int:
-        """How many calendar months a span covers, counting partial months whole."""
+    def longer_than_a_year(self) -> bool:
+        """Whether the days covered are more than one year: 2022 and 2022-06-15..2023-06-14
+        are not, 2022-01-15..2023-01-15 and 2016..2020 are."""
         first, last = self.first_day(), self.last_day()
-        return (last.year - first.year) * 12 + last.month - first.month + 1
+        try:
+            year_later = first.replace(year=first.year + 1)
+        except ValueError:  # 29 February: a year later is 1 March
+            year_later = dt.date(first.year + 1, 3, 1)
+        return last >= year_later
 
     def overlaps(self, lo: dt.date | None, hi: dt.date | None) -> bool:
         """True when the period shares at least one day with [lo, hi]; a point printed

@@ -630,22 +630,21 @@ def _check_hierarchy(entities: Mapping[str, Entity], valid: dict[int, bool],
         if e.part_of and e.part_of not in entities:
             _problem(e, "part_of", "unknown-ref", f"entity {e.id!r}: unknown entity "
                      f"{e.part_of!r}{closest(e.part_of, entities)}", valid, problems)
-    reported: set[str] = set()
+    done: set[str] = set()  # entities known to lead to the top or to a cycle already reported
     for start in entities.values():
-        chain: list[str] = []
+        chain: dict[str, None] = {}  # ordered, with constant-time membership
         current: Entity | None = start
-        while current is not None and current.part_of and current.id not in chain:
-            chain.append(current.id)
-            current = entities.get(current.part_of)
-        if current is None or current.id not in chain:
-            continue
-        cycle = chain[chain.index(current.id):]
-        if reported.isdisjoint(cycle):
-            reported.update(cycle)
+        while current is not None and current.id not in done and current.id not in chain:
+            chain[current.id] = None
+            current = entities.get(current.part_of) if current.part_of else None
+        if current is not None and current.id in chain:  # came round: a new cycle
+            ids = list(chain)
+            cycle = ids[ids.index(current.id):]
             loop = " → ".join([*cycle, cycle[0]])
             for eid in cycle:
                 _problem(entities[eid], "part_of", "part-of-cycle",
                          f"entity {eid!r}: part_of goes round in a cycle: {loop}", valid, problems)
+        done.update(chain)
 
 
 def _basis_problem(f: Fact) -> str | None:
@@ -653,10 +652,10 @@ def _basis_problem(f: Fact) -> str | None:
     if f.change is None or f.change.basis is None or f.period is None:
         return None
     basis, period = f.change.basis, f.period
-    if basis is Basis.yoy and not period.is_point and period.months() > 12:
+    if basis is Basis.yoy and not period.is_point and period.longer_than_a_year():
         return (f"a year-on-year change (yoy) needs a period of at most a year, "
                 f"not {period}")
-    if basis is Basis.annual_average and (period.is_point or period.months() <= 12):
+    if basis is Basis.annual_average and (period.is_point or not period.longer_than_a_year()):
         return (f"an annual_average change needs a span of more than one year, not {period}")
     if basis is Basis.over_period and period.is_point:
         return f"an over_period change needs a span, not a point in time ({period})"

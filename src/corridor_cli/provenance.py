@@ -5,6 +5,7 @@ against each other; check_all runs them all for `corridor check`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from corridor_cli.sourcetexts import (  # noqa: F401  (context_for, quote_contex
     article,
     heading_at,
     SourceFileError,
+    SourceText,
     context_for,
     find_source_text,
     quote_context,
@@ -48,6 +50,7 @@ def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
     quote against it. A source with no text anywhere is only counted, not a finding."""
     report = QuoteReport()
     texts: dict[str, str | None] = {}
+    found_texts: dict[str, SourceText] = {}
     for source in base.sources.values():
         try:
             found = find_source_text(source, against, base.dirs)
@@ -60,19 +63,32 @@ def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
             report.no_text.append(source.id)
             texts[source.id] = None
         else:
-            text = article(found.text, source, base.sources.values())
-            if text is None:
-                key = "heading" if source.heading and heading_at(found.text, source.heading) < 0 \
-                    else "opening"
-                report.findings.append(Problem(
-                    source.origin.file, source.origin.line_of(key), key, f"{key}-not-found",
-                    f"source {source.id!r}: {key} {getattr(source, key)!r} is not "
-                    f"{'a line of' if key == 'heading' else 'in'} {found.path}"))
-                report.no_article.append(source.id)
-                texts[source.id] = None
-                continue
-            report.verified.append(source.id)
-            texts[source.id] = squeeze(text)
+            found_texts[source.id] = found
+    pages: dict[str, list[Source]] = {}  # the sources whose text is one and the same file
+    for sid, found in found_texts.items():
+        pages.setdefault(os.path.realpath(found.path), []).append(base.sources[sid])
+    for sid, found in found_texts.items():
+        source = base.sources[sid]
+        page = pages[os.path.realpath(found.path)]
+        if len(page) > 1 and not (source.heading or source.opening):
+            others = ", ".join(o.id for o in page if o is not source)
+            report.findings.append(Problem(
+                source.origin.file, source.origin.line_of("file"), "heading",
+                "article-unbounded", f"source {sid!r} shares its text {found.path} with "
+                f"{others}: give the heading that starts its article"))
+        text = article(found.text, source, page)
+        if text is None:
+            key = "heading" if source.heading and heading_at(found.text, source.heading) < 0 \
+                else "opening"
+            report.findings.append(Problem(
+                source.origin.file, source.origin.line_of(key), key, f"{key}-not-found",
+                f"source {sid!r}: {key} {getattr(source, key)!r} is not "
+                f"{'a line of' if key == 'heading' else 'above its heading in'} {found.path}"))
+            report.no_article.append(sid)
+            texts[sid] = None
+            continue
+        report.verified.append(sid)
+        texts[sid] = squeeze(text)
     for record in (*base.facts, *base.events):
         text = texts.get(record.source)
         if text is None:

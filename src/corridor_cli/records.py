@@ -256,11 +256,11 @@ class FactBase:
 
     def ancestors(self, entity_id: str) -> tuple[str, ...]:
         """The chain of part_of above an entity, nearest first."""
-        chain: list[str] = []
+        chain: dict[str, None] = {}
         current = self.entities.get(entity_id)
         while current is not None and current.part_of and current.part_of not in chain \
                 and current.part_of != entity_id:
-            chain.append(current.part_of)
+            chain[current.part_of] = None
             current = self.entities.get(current.part_of)
         return tuple(chain)
 

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TextIO
 
@@ -225,6 +226,18 @@ _DATE_FIELDS = frozenset({"period_start", "period_end"})
 _XLSX_TEXT_MAX = 32767  # Excel's limit for one cell
 
 
+def _xlsx_exact(value: int | float) -> bool:
+    """Whether a spreadsheet cell holds the number exactly: an integer below 2^53, or a
+    float of at most 15 significant digits (XlsxWriter and Excel keep 15) within Excel's
+    range (about 1e-307 to 9.99e307)."""
+    if isinstance(value, int):
+        return abs(value) < 2 ** 53
+    if value == 0:
+        return True
+    digits = Decimal(repr(value)).normalize().as_tuple().digits
+    return len(digits) <= 15 and 1e-307 < abs(value) < 9.99e307
+
+
 def _xlsx_date(text: str):
     """A date cell's value, or None when the text is no date Excel can hold (before 1900)."""
     import datetime as dt
@@ -272,7 +285,7 @@ def _xlsx(view: View, header: bool) -> bytes:
                 sheet.write_boolean(r, col, value)
                 shown = "FALSE"
             elif isinstance(value, (int, float)):
-                if isinstance(value, int) and abs(value) >= 2 ** 53:  # beyond a double: keep digits
+                if not _xlsx_exact(value):  # a cell would round it: keep every digit as text
                     sheet.write_string(r, col, number_text(value))
                 else:
                     sheet.write_number(r, col, value)

@@ -237,31 +237,58 @@ def heading_at(text: str, heading: str) -> int:
 
 
 def article_start(text: str, source: Source) -> int:
-    """Where source's article starts in the text: at its heading, or earlier at its
-    opening words when a lead is printed above the heading; 0 with neither; -1 when
-    one given is not in the text."""
+    """Where source's article starts in the text: at its heading line, or earlier at its
+    opening words when a lead is printed above the heading (the last place they occur
+    before the heading, so a stock phrase elsewhere on the page is passed over); 0 with
+    neither; -1 when one given is not in the text (or the opening not before the heading)."""
     if not source.heading and not source.opening:
         return 0
-    starts = []
+    at = len(text)
     if source.heading:
-        starts.append(heading_at(text, source.heading))
+        at = heading_at(text, source.heading)
+        if at < 0:
+            return -1
     if source.opening:
-        starts.append(locate(text, source.opening))
-    return -1 if min(starts) < 0 else min(starts)
+        found, start = -1, 0
+        while True:
+            hit = locate(text[start:at], source.opening)
+            if hit < 0:
+                break
+            found, start = start + hit, start + hit + 1
+        if found < 0:
+            return -1
+        at = min(at, found)
+    return at
 
 
-def article(text: str, source: Source, sources: Iterable[Source]) -> str | None:
+def article(text: str, source: Source, page: Iterable[Source]) -> str | None:
     """The part of a text file that is source's article: from its start (article_start)
-    to the start of the next article of another source printed in the same file (or the
-    end of the file). None when its heading or opening words are not in the text."""
+    to the start of the next article of another source printed in the same file (page:
+    the sources whose text is this very file), or the end. None when its heading or
+    opening words are not in the text."""
     begin = article_start(text, source)
     if begin < 0:
         return None
-    stops = [article_start(text, other) for other in sources
-             if other.id != source.id and other.file == source.file
-             and (other.heading or other.opening)]
+    stops = [article_start(text, other) for other in page
+             if other.id != source.id and (other.heading or other.opening)]
     stop = min((at for at in stops if at > begin), default=len(text))
     return text[begin:stop]
+
+
+def same_page(base: FactBase, source: Source, found: SourceText, against: Dirs = ()) -> list[Source]:
+    """The other sources whose text is the same file as found (not merely the same name)."""
+    here = os.path.realpath(found.path)
+    page = []
+    for other in base.sources.values():
+        if other.id == source.id or other.file != source.file:
+            continue
+        try:
+            theirs = find_source_text(other, against, base.dirs)
+        except SourceFileError:
+            continue
+        if theirs is not None and os.path.realpath(theirs.path) == here:
+            page.append(other)
+    return page
 
 
 def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str | None:
@@ -276,5 +303,5 @@ def context_for(base: FactBase, record: Fact | Event, against: Dirs = ()) -> str
         return None
     if found is None:
         return None
-    text = article(found.text, source, base.sources.values())
+    text = article(found.text, source, same_page(base, source, found, against))
     return None if text is None else quote_context(text, record.quote)

@@ -409,15 +409,14 @@ def _tree_order(base: FactBase) -> list:
         parent = e.part_of if e.part_of in base.entities else ""
         children.setdefault(parent, []).append(e)
     ordered, seen = [], set()
-
-    def visit(parent: str) -> None:
-        for e in children.get(parent, ()):
-            if e.id not in seen:
-                seen.add(e.id)
-                ordered.append(e)
-                visit(e.id)
-
-    visit("")
+    stack = list(reversed(children.get("", [])))
+    while stack:  # depth first without recursion: a chain may be thousands deep
+        e = stack.pop()
+        if e.id in seen:
+            continue
+        seen.add(e.id)
+        ordered.append(e)
+        stack.extend(reversed(children.get(e.id, [])))
     ordered.extend(e for e in base.entities.values() if e.id not in seen)
     return ordered
 
