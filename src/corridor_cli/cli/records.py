@@ -77,7 +77,8 @@ def facts(
         q = query.validate(base, query.FactQuery(
             topic=(*query.split_values(topic, "TOPIC"), *query.split_values(topics, "--topic")),
             **_dates(year, date_from, date_to, base),
-            entity=entity, within=within, metric=metric, status=status, source=source, grep=query.check_grep(grep),
+            entity=entity, within=within, metric=metric, status=status, source=source,
+            grep=query.check_grep(grep),
             sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
         chosen = query.select_facts(base, q)
     for note in notes:
