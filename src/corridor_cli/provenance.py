@@ -118,10 +118,8 @@ def _same_figure(a: Fact, b: Fact, units: Mapping[str, Unit]) -> bool:
         return False
     ua, ub = units.get(a.unit), units.get(b.unit)
     if ua is not None and ub is not None and ua.base == ub.base and a.unit != b.unit:
-        def in_base(unit: Unit, number):
-            return None if number is None else unit.to_base(number)
-        return (in_base(ua, a.value), in_base(ua, a.value_max)) == \
-            (in_base(ub, b.value), in_base(ub, b.value_max))
+        return (ua.to_base(a.value), ua.to_base_or_none(a.value_max)) == \
+            (ub.to_base(b.value), ub.to_base_or_none(b.value_max))
     return (a.value, a.value_max, a.unit) == (b.value, b.value_max, b.unit)
 
 

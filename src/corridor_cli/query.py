@@ -11,11 +11,12 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from enum import Enum
 
 from corridor_cli.dates import DateError, PartialDate
-from corridor_cli.records import Entity, Event, EventStatus, Fact, FactBase, Status, normalise_name
+from corridor_cli.records import (
+    Entity, Event, EventStatus, Fact, FactBase, Status, exact, normalise_name,
+)
 
 SORT_FIELDS = ("period", "id", "value", "topic", "entity", "metric", "status", "source")
 
@@ -308,7 +309,7 @@ def _sort_key(field: str, base: FactBase):
     if field == "value":  # in base units: 8.095 亿元 above 9000 万元
         def by_value(f: Fact):
             unit = base.units.get(f.unit)
-            return (unit.to_base(f.value) if unit is not None else Decimal(repr(f.value)), f.id)
+            return (unit.to_base(f.value) if unit is not None else exact(f.value), f.id)
         return by_value
     if field == "status":
         return lambda f: (f.status.value, f.id)

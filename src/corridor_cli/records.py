@@ -97,6 +97,9 @@ class Unit:
         Decimal arithmetic on the numbers as written, so no float noise creeps in."""
         return _EXACT.multiply(exact(value), exact(self.scale)).normalize(_EXACT)
 
+    def to_base_or_none(self, value: Number | None) -> Decimal | None:
+        return None if value is None else self.to_base(value)
+
 
 _EXACT = Context(prec=10_000)  # more digits than any number TOML lets through: never rounds
 
@@ -110,8 +113,7 @@ def exact(value: Number | Decimal) -> Decimal:
 
 def decimal_text(value: Decimal) -> str:
     """Plain positional notation, no exponent and no trailing zeros: 809500000, 17.97."""
-    text = format(value.normalize(_EXACT), "f")
-    return text
+    return format(value.normalize(_EXACT), "f")
 
 
 @dataclass(frozen=True)

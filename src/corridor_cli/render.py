@@ -12,10 +12,10 @@ import csv
 import io
 import json
 import re
-from decimal import Decimal
 from enum import Enum
 from typing import Any, TextIO
 
+from corridor_cli.records import exact
 from corridor_cli.safetext import visible
 from corridor_cli.views import View, number_text
 
@@ -234,7 +234,7 @@ def _xlsx_exact(value: int | float) -> bool:
         return abs(value) < 2 ** 53
     if value == 0:
         return True
-    digits = Decimal(repr(value)).normalize().as_tuple().digits
+    digits = exact(value).normalize().as_tuple().digits
     return len(digits) <= 15 and 1e-307 < abs(value) < 9.99e307
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from corridor_cli.problems import Problem
 from corridor_cli.query import choices_hint, counts_by
-from corridor_cli.records import Bound, Event, Fact, FactBase, decimal_text
+from corridor_cli.records import Bound, Event, Fact, FactBase, decimal_text, exact
 
 Row = dict[str, Any]
 
@@ -178,7 +178,7 @@ def machine_number(value: Decimal) -> int | float | str:
     if value == value.to_integral_value():
         return int(value)
     as_float = float(value)
-    if Decimal(repr(as_float)) == value:
+    if exact(as_float) == value:
         return as_float
     return decimal_text(value)
 
@@ -455,8 +455,7 @@ def _scale_text(scale: int | float) -> str:
     """1, 10000, or 1e+8 for the large scales: exact for any size, never overflowing a float."""
     if scale < 1e6:
         return number_text(scale)
-    exact = Decimal(repr(scale)) if isinstance(scale, float) else Decimal(scale)
-    return format(exact.normalize(), "e")
+    return format(exact(scale).normalize(), "e")
 
 
 def units_view(base: FactBase, lang: str) -> View:
