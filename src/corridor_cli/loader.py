@@ -52,6 +52,9 @@ from corridor_cli.records import (
     Metric,
     MetricKind,
     Origin,
+    RELATION_ARITY,
+    Relation,
+    RelationKind,
     Source,
     Status,
     Topic,
@@ -248,8 +251,19 @@ def _unit(t: _Table) -> Unit:
     if scale is not None and scale <= 0:
         t.problem("scale", "bad-value", "scale must be positive")
         scale = None
+    discrete = t.get("discrete", False)
+    if discrete is None:
+        discrete = False
+    elif not isinstance(discrete, bool):
+        t.problem("discrete", "type-error", f"discrete must be true or false, not "
+                  f"{_describe(discrete)}")
+        discrete = False
+    elif discrete and scale is not None and scale != 1:
+        t.problem("discrete", "bad-value", "only a unit of scale 1 counts whole things one by "
+                  "one (12 万户 is rounded to 万): leave discrete out")
+        discrete = False
     t.finish()
-    return Unit(uid, zh, en, scale, base, t.origin)
+    return Unit(uid, zh, en, scale, base, t.origin, discrete)
 
 
 def _topic(t: _Table) -> Topic:
@@ -387,6 +401,47 @@ def _change(t: _Table) -> Change | None:
     return Change(value, unit, basis, bound)
 
 
+def _relation(t: _Table) -> Relation | None:
+    """The relation table as far as it reads; None when there is none or it is bad."""
+    raw = t.raw.get("relation")
+    t.seen.add("relation")
+    if raw is None:
+        return None
+    example = 'relation = { kind = "sum", of = ["fact-a", "fact-b"] }'
+    if not isinstance(raw, dict):
+        t.problem("relation", "type-error", f"relation must be a table such as {example}")
+        return None
+    kind = t.choice("relation.kind", RelationKind, value=raw.get("kind")) \
+        if "kind" in raw else None
+    if "kind" not in raw:
+        t.problem("relation.kind", "missing-field", "required field 'relation.kind' is missing: "
+                  f"one of {', '.join(k.value for k in RelationKind)}")
+    of = raw.get("of")
+    if not isinstance(of, list) or not of or not all(isinstance(v, str) for v in of):
+        t.problem("relation.of", "type-error" if "of" in raw else "missing-field",
+                  f"relation.of must list the fact ids it relates, as in {example}")
+        of = None
+    else:
+        for v in of:
+            if not _ID_RE.fullmatch(v):
+                t.problem("relation.of", "bad-format", f"relation.of entry {v!r} is not a fact id")
+        if len(set(of)) < len(of):
+            t.problem("relation.of", "bad-value", "relation.of names a fact twice")
+    for key in raw:
+        if key not in ("kind", "of"):
+            t.problem(f"relation.{key}", "unknown-field", f"unknown field 'relation.{key}'")
+    if kind is not None and of is not None:
+        fewest, most = RELATION_ARITY[kind]
+        if len(of) < fewest or (most is not None and len(of) > most):
+            count = str(fewest) if fewest == most else \
+                f"{fewest} or {most}" if most else f"at least {fewest}"
+            t.problem("relation.of", "bad-value", f"a {kind.value} relation names {count} "
+                      f"fact(s), not {len(of)}")
+    if kind is None or of is None:
+        return None
+    return Relation(kind, tuple(of))
+
+
 def _fact(t: _Table) -> Fact:
     fid = t.text("id", pattern=_ID_RE, form="a kebab-case id such as 'jiangjin-trains-2022'")
     topic, entity = t.text("topic"), t.text("entity")
@@ -400,11 +455,15 @@ def _fact(t: _Table) -> Fact:
     label_zh, label_en = t.text("label_zh"), t.text("label_en")
     source, quote, note = t.text("source"), t.text("quote"), t.text("note", False)
     disagrees_with = t.strings("disagrees_with", pattern=_ID_RE, form="a fact id")
+    relation = _relation(t)
+    if relation is not None and fid in relation.of:
+        t.problem("relation.of", "bad-value", "a fact cannot be related to itself")
     if value is not None and value_max is not None and value_max <= value:
         t.problem("value_max", "bad-value", f"value_max {value_max} must exceed value {value}")
     t.finish()
     return Fact(fid, topic, entity, metric, value, unit, status, period, label_zh, label_en,
-                source, quote, bound, value_max, change, note, disagrees_with, t.origin)
+                source, quote, bound, value_max, change, note, disagrees_with, t.origin,
+                relation)
 
 
 def _event(t: _Table) -> Event:
@@ -563,16 +622,20 @@ def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[s
             check(f, "change.unit", f.change.unit, "unit")
         for other in f.disagrees_with:
             check(f, "disagrees_with", other, "fact")
+        for other in (f.relation.of if f.relation else ()):
+            check(f, "relation.of", other, "fact")
     for e in events:
         check(e, "entity", e.entity, "entity")
         check(e, "source", e.source, "source")
-    # A fact that names an invalid one in disagrees_with is not valid either (to a fixpoint).
+    # A fact that names an invalid one (disagrees_with, relation) is not valid either
+    # (to a fixpoint).
     changed = True
     while changed:
         changed = False
         for f in facts:
+            named = (*f.disagrees_with, *(f.relation.of if f.relation else ()))
             if valid[id(f)] and any(o in fact_ids and not valid[id(fact_ids[o])]
-                                    for o in f.disagrees_with):
+                                    for o in named):
                 valid[id(f)], changed = False, True
 
 
@@ -691,6 +754,44 @@ def _check_meaning(facts: Sequence[Fact], metrics: Mapping[str, Metric],
             _problem(f, "change.basis", "bad-basis", f"{label}: {why}", valid, problems)
 
 
+def _check_relations(facts: Sequence[Fact], units: Mapping[str, Unit],
+                     valid: dict[int, bool], problems: list[Problem]) -> None:
+    """A relation's facts are stated in bases its arithmetic can relate: a sum, an increase
+    and an average increase in the fact's own base; a share and a growth in percent; the
+    one fact an increase names alone carries a % change to reach back by."""
+    by_id = {f.id: f for f in facts if isinstance(f.id, str)}
+
+    def base(f: Fact) -> str | None:
+        unit = units.get(f.unit) if isinstance(f.unit, str) else None
+        return unit.base if unit is not None else None
+
+    for f in facts:
+        r = f.relation
+        if r is None or base(f) is None:
+            continue
+        named = [by_id.get(i) for i in r.of]
+        if any(o is None or base(o) is None for o in named):
+            continue  # an unknown or broken fact is reported as itself
+        label = f"fact {f.id!r}"
+        bases = sorted({base(o) for o in named})
+        why = None
+        if r.kind in (RelationKind.share, RelationKind.growth) and base(f) != "percent":
+            why = f"a {r.kind.value} is stated in %, not in {f.unit}"
+        elif r.kind in (RelationKind.sum, RelationKind.increase,
+                        RelationKind.average_increase) and bases != [base(f)]:
+            why = (f"a {r.kind.value} relates figures in the fact's own base ({base(f)}), "
+                   f"not {', '.join(bases)}")
+        elif r.kind is RelationKind.growth and len(bases) > 1:
+            why = f"a growth relates two figures in one base, not {' and '.join(bases)}"
+        elif r.kind is RelationKind.increase and len(named) == 1 and not (
+                named[0].change and named[0].change.unit == "%"
+                and named[0].change.basis is Basis.yoy):
+            why = (f"an increase from one fact reaches back by that fact's year-on-year % "
+                   f"change, and {named[0].id!r} has none: name [earlier, later] instead")
+        if why:
+            _problem(f, "relation", "bad-relation", f"{label}: {why}", valid, problems)
+
+
 @dataclass(frozen=True)
 class Loaded:
     """What load_full found: the valid records, every problem, and every fact and event read."""
@@ -724,6 +825,7 @@ def load_full(dirs: Sequence[Path]) -> Loaded:
     _check_names(vocab["entity"], problems)
     _check_refs(collected["fact"], collected["event"], vocab, valid, problems)
     _check_meaning(collected["fact"], vocab["metric"], vocab["unit"], valid, problems)
+    _check_relations(collected["fact"], vocab["unit"], valid, problems)
 
     def ok(kind: str) -> dict[str, Any]:
         return {rid: r for rid, r in vocab[kind].items() if valid[id(r)]}

@@ -91,6 +91,9 @@ class Unit:
     scale: Number
     base: str
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
+    # whole things counted one by one (列, 家, 个): a figure printed in full is the count
+    # itself, never rounded (536 列 is 536 trains; 12 万户 is rounded to 万 and is not)
+    discrete: bool = False
 
     def to_base(self, value: Number) -> Decimal:
         """value in this unit, exactly, in the base unit: 8.095 亿元 → 809500000 CNY.
@@ -172,6 +175,31 @@ class Source:
     opening: str = ""  # its first words, where a lead is printed above the heading
 
 
+class RelationKind(str, Enum):
+    """How a fact's figure follows from other facts' figures, as its source states it."""
+
+    sum = "sum"  # the total of the facts named (62 started + 41 completed = 103)
+    share = "share"  # a share in % of the one fact named (62.9 % of the 62 projects)
+    increase = "increase"  # the increase of [later] over its comparison value (by its
+    # % change), or from [earlier, later]
+    growth = "growth"  # growth in % from [earlier] to [later]
+    average_increase = "average_increase"  # ([later] − [earlier]) / the years between
+
+
+RELATION_ARITY = {  # how many facts each kind names: (fewest, most)
+    RelationKind.sum: (2, None), RelationKind.share: (1, 1), RelationKind.increase: (1, 2),
+    RelationKind.growth: (2, 2), RelationKind.average_increase: (2, 2),
+}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """The arithmetic a source states between a fact and others: checked by the audit."""
+
+    kind: RelationKind
+    of: tuple[str, ...]  # fact ids, in the order the kind reads them
+
+
 @dataclass(frozen=True)
 class Change:
     """A reported change of a figure, e.g. 同比增长 116.49 %."""
@@ -202,6 +230,7 @@ class Fact:
     note: str = ""
     disagrees_with: tuple[str, ...] = ()  # facts of other sources that report it differently
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
+    relation: Relation | None = None  # how the figure follows from other facts (audited)
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
