@@ -303,7 +303,9 @@ def _grep(needle: str | None, *haystacks: str) -> bool:
     return any(folded in h.casefold() for h in haystacks)
 
 
-def _sort_key(field: str, base: FactBase):
+def sort_key(field: str, base: FactBase):
+    """The key --sort FIELD orders by, for facts and for anything shaped like one (a
+    derived figure: status a plain string, source possibly None)."""
     if field == "period":
         return lambda f: (f.period.sort_key(), f.id)
     if field == "value":  # in base units: 8.095 亿元 above 9000 万元
@@ -312,8 +314,8 @@ def _sort_key(field: str, base: FactBase):
             return (unit.to_base(f.value) if unit is not None else exact(f.value), f.id)
         return by_value
     if field == "status":
-        return lambda f: (f.status.value, f.id)
-    return lambda f: (getattr(f, field), f.id)
+        return lambda f: (getattr(f.status, "value", f.status), f.id)
+    return lambda f: (getattr(f, field) or "", f.id)
 
 
 def _tuple(values) -> tuple:
@@ -329,23 +331,45 @@ def _any(wanted, value) -> bool:
     return value in ((wanted,) if isinstance(wanted, (str, Enum)) else wanted)
 
 
-def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
-    """The facts that match every part of the query, sorted and limited."""
+@dataclass(frozen=True)
+class Scope:
+    """The parts of a (validated) query every record kind is filtered by: topic, entity
+    (--entity and --within), metric, sources, the date window and --grep. Status is not
+    here: each record kind has its own."""
+
+    query: FactQuery
+    entities: frozenset[str] | None
+    lo: dt.date | None
+    hi: dt.date | None
+
+    def accepts(self, topic: str, entity: str, metric: str, sources: Iterable[str],
+                period, *texts: str) -> bool:
+        q = self.query
+        return (_any(q.topic, topic)
+                and (self.entities is None or entity in self.entities)
+                and _any(q.metric, metric)
+                and (not q.source or any(_any(q.source, s) for s in sources))
+                and period.overlaps(self.lo, self.hi)
+                and _grep(q.grep, *texts))
+
+
+def scope(base: FactBase, query: FactQuery) -> Scope:
     lo, hi = query.window()
     within = None if query.within is None else \
         {e for w in _tuple(query.within) for e in base.within(w)}
-    entities = _entity_filter(_tuple(query.entity), within)
+    return Scope(query, _entity_filter(_tuple(query.entity), within), lo, hi)
+
+
+def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
+    """The facts that match every part of the query, sorted and limited."""
+    where = scope(base, query)
     chosen = [
         f for f in base.facts
-        if _any(query.topic, f.topic)
-        and (entities is None or f.entity in entities)
-        and _any(query.metric, f.metric)
-        and _any(query.status, f.status)
-        and _any(query.source, f.source)
-        and f.period.overlaps(lo, hi)
-        and _grep(query.grep, f.label_zh, f.label_en, f.quote)
+        if _any(query.status, f.status)
+        and where.accepts(f.topic, f.entity, f.metric, (f.source,), f.period,
+                          f.label_zh, f.label_en, f.quote)
     ]
-    chosen.sort(key=_sort_key(query.sort, base), reverse=query.descending)
+    chosen.sort(key=sort_key(query.sort, base), reverse=query.descending)
     return chosen if query.limit is None else chosen[: query.limit]
 
 

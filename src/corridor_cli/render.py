@@ -113,7 +113,8 @@ def _md(view: View, out: TextIO, header: bool) -> None:
         out.write(text + "\n")
 
 
-_ROW_STYLES = {"target": "cyan", "forecast": "magenta", "planned": "cyan"}
+_ROW_STYLES = {"target": "cyan", "forecast": "magenta", "planned": "cyan", "derived": "yellow",
+               "fails": "bold red", "behind": "red"}
 _MIN_FLEX = 16  # the narrowest a wrapping column may become
 
 

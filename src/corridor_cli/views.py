@@ -34,8 +34,9 @@ _BOUND_MARK = {
     "en": {Bound.approx: "≈", Bound.lower: ">", Bound.upper: "<"},
 }
 _STATUS = {
-    "zh": {"actual": "实际", "target": "目标", "forecast": "预计", "planned": "计划"},
-    "en": {"actual": "actual", "target": "target", "forecast": "forecast", "planned": "planned"},
+    "zh": {"actual": "实际", "target": "目标", "forecast": "预计", "planned": "计划", "derived": "推算"},
+    "en": {"actual": "actual", "target": "target", "forecast": "forecast", "planned": "planned",
+           "derived": "derived"},
 }
 _BASIS = {
     "zh": {"yoy": "同比", "annual_average": "年均", "vs_benchmark": "相对基准", "over_period": "期间"},

@@ -90,8 +90,9 @@ def _compare(check_id: str, kind: str, description: str, inputs: Sequence[Fact],
         return None
     against = nb.of_fact(reported, base) if unit == reported.unit else \
         nb.in_unit(reported, base, unit)
+    text = computation(decimal_text(nb.rounded(computed)))
     return Check(check_id, kind, description, tuple(f.id for f in inputs), reported.id,
-                 computation(decimal_text(nb.rounded(computed))), computed, against, unit,
+                 f"{text}; reported {_fig_text(reported)}", computed, against, unit,
                  nb.overlap(computed, against))
 
 
@@ -193,7 +194,8 @@ def _change_checks(base: FactBase, facts: Sequence[Fact]) -> list[Check]:
                 out.append(Check(f"change:{f.id}:{p.id}", "change",
                                  f"the change reported with {f.id} against {p.id}", (p.id, f.id),
                                  f.id, f"{_fig_text(f)} / {_fig_text(p)} − 1 = "
-                                       f"{decimal_text(nb.rounded(computed))} %",
+                                       f"{decimal_text(nb.rounded(computed))} %; reported "
+                                       f"{_t(f.change.value)} %",
                                  computed, g, "%", nb.overlap(computed, g)))
     return out
 

@@ -17,12 +17,13 @@ inputs justify (analysis.numbers).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from corridor_cli.analysis import numbers as nb
 from corridor_cli.analysis.rules import nested
 from corridor_cli.dates import PartialDate, Period
+from corridor_cli.query import FactQuery, scope, select_facts, sort_key
 from corridor_cli.records import (
     Bound, Fact, FactBase, MetricKind, RelationKind, Status, decimal_text, exact,
 )
@@ -274,3 +275,22 @@ def derive_all(base: FactBase) -> list[Derived]:
                     d = share(base, p, total)
                     out += [d] if d else []
     return list({d.id: d for d in out}.values())
+
+
+def matching(base: FactBase, query: FactQuery, derived: Sequence[Derived]) -> list[Derived]:
+    """The derived figures within the query's topic, entity, metric, source (any input's),
+    dates and --grep (their labels). --status selects reported facts only."""
+    where = scope(base, query)
+    sources = {f.id: f.source for f in base.facts}
+    return [d for d in derived
+            if where.accepts(d.topic, d.entity, d.metric, [sources.get(i, "") for i in d.inputs],
+                             d.period, d.label_zh, d.label_en)]
+
+
+def facts_with_derived(base: FactBase, query: FactQuery) -> list[Fact | Derived]:
+    """`facts --derived`: the facts the query selects and the derived figures within its
+    scope, sorted together by the query's sort field, then limited."""
+    facts = select_facts(base, replace(query, limit=None))
+    combined: list[Fact | Derived] = [*facts, *matching(base, query, derive_all(base))]
+    combined.sort(key=sort_key(query.sort, base), reverse=query.descending)
+    return combined if query.limit is None else combined[: query.limit]

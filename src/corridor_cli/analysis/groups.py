@@ -8,14 +8,15 @@ only (a train count is neither more nor less than a value in 亿元).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from corridor_cli.analysis import numbers as nb
 from corridor_cli.analysis.rules import sum_refusal
+from corridor_cli.query import FactQuery, select_facts
 from corridor_cli.records import Bound, Fact, FactBase, exact
 
-GROUP_FIELDS = ("year", "entity", "metric", "topic", "source")
+GROUP_BY = ("year", "entity", "metric", "topic", "source")
 
 
 def group_key(f: Fact, field: str) -> str:
@@ -71,6 +72,9 @@ def _extremes(facts: Sequence[Fact], base: FactBase):
     bases = {base.units[f.unit].base for f in facts}
     if len(metrics) > 1:
         return None, None, "metrics differ"
+    statuses = {f.status.value for f in facts}
+    if len(statuses) > 1:
+        return None, None, "statuses differ: " + " and ".join(sorted(statuses))
     if len(bases) > 1:
         return None, None, "units differ: " + " and ".join(sorted({f.unit for f in facts}))
 
@@ -106,3 +110,12 @@ def group(base: FactBase, facts: Sequence[Fact], field: str) -> list[Group]:
         out.append(Group(key, chosen, total, unit, total_base, base_unit, bound, refusal,
                          least, greatest, why, latest))
     return out
+
+
+def grouped(base: FactBase, query: FactQuery, field: str) -> list[Group]:
+    """`facts --by FIELD`: the query's facts grouped; --desc reverses the groups and
+    --limit counts groups."""
+    groups = group(base, select_facts(base, replace(query, limit=None)), field)
+    if query.descending:
+        groups.reverse()
+    return groups if query.limit is None else groups[: query.limit]

@@ -52,18 +52,17 @@ def sum_refusal(facts: Sequence[Fact], base: FactBase) -> str | None:
         return "nothing to add"
     metrics = [f.metric for f in facts]
     kinds = [base.metrics[m].kind if m in base.metrics else None for m in metrics]
-    for kind in kinds:
-        if kind in _NEVER:
-            return _NEVER[kind]
     if len(set(metrics)) > 1:
         cumulative = [m for m, k in zip(metrics, kinds) if k is MetricKind.cumulative]
-        if cumulative:
+        if cumulative and MetricKind.flow in kinds:
             return (f"metrics differ: {_listed(metrics)}; a cumulative total "
                     f"({cumulative[0]}) is a level since the start and does not add to the "
                     f"figures of a period")
         return f"metrics differ: {_listed(metrics)}"
     if None in kinds:
         return f"metric {metrics[0]} is not defined"
+    if kinds[0] in _NEVER:
+        return _NEVER[kinds[0]]
     statuses = [f.status.value for f in facts]
     if len(set(statuses)) > 1:
         return f"statuses differ: {_listed(statuses)}"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from corridor_cli.analysis.derive import Derived
+from corridor_cli.analysis.derive import Derived, derive_all, matching
+from corridor_cli.query import FactQuery, select_facts
 from corridor_cli.dates import Period
 from corridor_cli.records import Fact, FactBase, MetricKind
 
@@ -38,9 +39,12 @@ def year_share(period: Period) -> Fraction | None:
 
 
 def fraction_text(share: Fraction) -> str:
-    """5/12, 1, 5, 1/365."""
-    return str(share.numerator) if share.denominator == 1 else \
-        f"{share.numerator}/{share.denominator}"
+    """5/12, 1, 5, 17/12, 1/365; more than a year counted in days as a decimal (2.9028)."""
+    if share.denominator == 1:
+        return str(share.numerator)
+    if share < 1 or 12 % share.denominator == 0:
+        return f"{share.numerator}/{share.denominator}"
+    return f"{share.numerator / share.denominator:.4f}"
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,12 @@ def wide(rows: Sequence[SeriesRow]) -> tuple[list[str], list[WideRow]]:
         else:
             out.append(WideRow(row.period, row.status, row.unit, {row.entity: row}))
     return entities, out
+
+
+def metric_series(base: FactBase, query: FactQuery, metric: str,
+                  derived: bool = False) -> list[SeriesRow]:
+    """`corridor series METRIC`: the metric's facts within the query (and with derived,
+    the derived figures of that metric within its scope), as series rows."""
+    query = replace(query, metric=(metric,), sort="period", descending=False, limit=None)
+    extra = matching(base, query, derive_all(base)) if derived else []
+    return series(base, metric, select_facts(base, query), extra)

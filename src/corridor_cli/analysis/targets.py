@@ -11,7 +11,7 @@ from zero at the start of a period, so its progress says nothing of pace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -19,6 +19,7 @@ from corridor_cli.analysis import numbers as nb
 from corridor_cli.analysis.rules import sum_refusal
 from corridor_cli.analysis.series import year_share
 from corridor_cli.dates import Period
+from corridor_cli.query import FactQuery, select_facts
 from corridor_cli.records import Fact, FactBase, MetricKind, Status
 
 PACES = ("met", "on pace", "behind", "uncertain")
@@ -138,3 +139,10 @@ def targets(base: FactBase, facts: Sequence[Fact]) -> list[TargetRow]:
     chosen = sorted((f for f in facts if f.status is Status.target),
                     key=lambda f: (f.period.sort_key(), f.id))
     return [target_row(base, t) for t in chosen]
+
+
+def targets_for(base: FactBase, query: FactQuery) -> list[TargetRow]:
+    """`corridor targets`: the targets within the query (its status is ignored)."""
+    chosen = select_facts(base, replace(query, status=(Status.target,), sort="period",
+                                        descending=False))
+    return targets(base, chosen)

@@ -80,6 +80,10 @@ def _complete_fact_sort(incomplete: str) -> list[str]:
     return [f for f in query.SORT_FIELDS if f.startswith(incomplete)]
 
 
+def _complete_group(incomplete: str) -> list[str]:
+    return [f for f in ("year", "entity", "metric", "topic", "source") if f.startswith(incomplete)]
+
+
 def _complete_event_sort(incomplete: str) -> list[str]:
     return [f for f in query.EVENT_SORT_FIELDS if f.startswith(incomplete)]
 

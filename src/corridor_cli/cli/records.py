@@ -6,13 +6,14 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from corridor_cli import query, views
+from corridor_cli import analysis_views, query, views
+from corridor_cli.analysis import derive, groups
 from corridor_cli.cli.app import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, DescOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, GrepOpt, LangOpt,
     LimitOpt, NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, WithinOpt,
     YearOpt,
-    _complete_event_sort, _complete_fact_sort, _complete_id, _complete_metric, _complete_topic,
+    _complete_event_sort, _complete_fact_sort, _complete_group, _complete_id, _complete_metric, _complete_topic,
     _emit, _lang, _load, _message, _options,
 )
 from corridor_cli.records import FactBase
@@ -50,6 +51,13 @@ def facts(
         help=f"Sort by one of: {', '.join(query.SORT_FIELDS)}.")] = "period",
     desc: DescOpt = False,
     limit: LimitOpt = None,
+    by: Annotated[Optional[str], typer.Option(
+        "--by", metavar="FIELD", autocompletion=_complete_group,
+        help="One row per year, entity, metric, topic or source: count, sum (only where the "
+             "figures add, else the reason), min, max and latest.")] = None,
+    derived: Annotated[bool, typer.Option(
+        "--derived", help="Add figures that follow from the reported ones (status derived, "
+                          "with the ids they came from and a formula).")] = False,
     facts_dir: FactsDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -64,6 +72,10 @@ def facts(
     Examples:
 
       corridor facts trains --year 2023
+
+      corridor facts trains --by year
+
+      corridor facts trade --year 2021 --derived
 
       corridor facts -e jiangjin-cbz -e xiyong-cbz --columns id,value,unit,period
 
@@ -80,10 +92,26 @@ def facts(
             entity=entity, within=within, metric=metric, status=status, source=source,
             grep=query.check_grep(grep),
             sort=sort, descending=desc, limit=query.parse_limit(limit)), notes)
-        chosen = query.select_facts(base, q)
+        if by is not None:
+            field = query.check_choice("--by", by, groups.GROUP_BY, "field to group by")
+            if derived:
+                raise query.QueryError("--derived", "--derived and --by do not combine: derived "
+                                       "figures are never summed with reported ones")
+            if sort != "period":
+                raise query.QueryError("--sort", "--by orders its groups itself (years in "
+                                       "time, others by name); use --desc to reverse them")
+            rows = groups.grouped(base, q, field)
+        elif derived:
+            rows = derive.facts_with_derived(base, q)
+        else:
+            rows = query.select_facts(base, q)
     for note in notes:
         _message(note)
-    _emit(views.facts_view(base, chosen, _lang(lang)), fmt, output, bom, "no facts match",
+    lang = _lang(lang)
+    view = analysis_views.groups_view(base, field, rows, lang) if by is not None else \
+        analysis_views.facts_derived_view(base, rows, lang) if derived else \
+        views.facts_view(base, rows, lang)
+    _emit(view, fmt, output, bom, "no facts match",
           base=base, columns=columns, no_header=no_header, no_pager=no_pager)
 
 
