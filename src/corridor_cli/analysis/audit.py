@@ -267,8 +267,9 @@ def _cumulative_checks(base: FactBase, facts: Sequence[Fact]) -> list[Check]:
         if s is None:
             continue
         listed = " + ".join(f"{_fig_text(f)} ({f.period})" for f in chosen)
+        total = f"{listed} = {decimal_text(nb.rounded(s))}" if len(chosen) > 1 else listed
         if prev is None:
-            computed, text = s, f"{listed} = {decimal_text(nb.rounded(s))} ≤ {_fig_text(c)}"
+            computed, text = s, f"{total} ≤ {_fig_text(c)}"
             against = nb.of_fact(c, base)
             desc = (f"the running total {c.id} is at least the flows of {m.of} reported up "
                     f"to {c.period.end}")
@@ -279,7 +280,7 @@ def _cumulative_checks(base: FactBase, facts: Sequence[Fact]) -> list[Check]:
             if inc is None:
                 continue
             computed, against = s, inc
-            text = (f"{listed} = {decimal_text(nb.rounded(s))} ≤ {_fig_text(c)} − "
+            text = (f"{total} ≤ {_fig_text(c)} − "
                     f"{_fig_text(prev)} = {decimal_text(nb.rounded(inc))}")
             desc = (f"the increase of {c.metric} from {prev.period.end} to {c.period.end} is "
                     f"at least the flows of {m.of} reported between")
