@@ -81,20 +81,16 @@ def sum_refusal(facts: Sequence[Fact], base: FactBase) -> str | None:
     ordered = sorted(facts, key=lambda f: (f.period.sort_key(), f.id))
     for i, a in enumerate(ordered):
         for b in ordered[i + 1:]:
-            if not nested(base, a.entity, b.entity):
-                if kind.point_in_time and str(a.period) != str(b.period):
+            if kind.point_in_time:
+                if str(a.period) != str(b.period):
                     return (f"levels at different dates do not add: {a.period.end} and "
                             f"{b.period.end}")
-                continue
-            if kind is MetricKind.flow:
-                if a.period.overlaps(b.period.first_day(), b.period.last_day()):
-                    where = _relation(base, a, b)
-                    return f"periods overlap: {a.period} and {b.period} ({where})"
-            elif a.entity == b.entity:
-                if str(a.period) == str(b.period):
+                if a.entity == b.entity:
                     return f"the same level twice: {a.id} and {b.id} ({a.entity}, {a.period})"
-                return f"levels at different dates do not add: {a.period.end} and {b.period.end}"
-            else:
-                return (f"{_relation(base, a, b)}: its {a.metric} is counted in the whole "
-                        f"already")
+                if nested(base, a.entity, b.entity):
+                    return (f"{_relation(base, a, b)}: its {a.metric} is counted in the whole "
+                            f"already")
+            elif nested(base, a.entity, b.entity) and \
+                    a.period.overlaps(b.period.first_day(), b.period.last_day()):
+                return f"periods overlap: {a.period} and {b.period} ({_relation(base, a, b)})"
     return None
