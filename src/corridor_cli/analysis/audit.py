@@ -159,8 +159,9 @@ def _relation_check(base: FactBase, f: Fact, by_id: dict[str, Fact]) -> Check | 
         return _compare(cid, "change", f"the growth {f.id} against {a.id} and {b.id}",
                         named, f, lambda x, y: nb.percent(y, x) - 100,
                         [nb.of_fact(a, base, in_base=True), nb.of_fact(b, base, in_base=True)],
-                        lambda res: f"{_fig_text(b)} / {_fig_text(a)} − 1 = {res} %", f.unit,
-                        base)
+                        lambda res: (f"{_fig_text(b)} / {_fig_text(a)}" if a.unit == b.unit else
+                                     f"{_fig_text(b)} {b.unit} / {_fig_text(a)} {a.unit}")
+                        + f" − 1 = {res} %", f.unit, base)
     if r.kind is RelationKind.average_increase:
         a, b = named
         years = _years_between(a, b)

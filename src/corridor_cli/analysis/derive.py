@@ -86,11 +86,12 @@ def _source(facts: Sequence[Fact]) -> str | None:
 
 def _make(derivation: str, inputs: Sequence[Fact], fig: nb.Figure | None, *, metric: str,
           kind: MetricKind, period: Period, unit: str, entity: str, formula: Callable[[str], str],
-          label_zh: str, label_en: str, suffix: str) -> Derived | None:
+          label_zh: str, label_en: str, suffix: str, anchor: Fact | None = None) -> Derived | None:
+    """A Derived figure, its id the anchor's (by default the last input's) plus suffix."""
     if fig is None:
         return None
     value = nb.rounded(fig)
-    return Derived(f"{inputs[-1].id}~{suffix}", derivation, inputs[-1].topic, entity, metric,
+    return Derived(f"{(anchor or inputs[-1]).id}~{suffix}", derivation, inputs[-1].topic, entity, metric,
                    kind, period, value, unit, fig.bound, fig.low, fig.high,
                    tuple(f.id for f in inputs), formula(_t(value)), label_zh, label_en,
                    _source(inputs))
@@ -146,6 +147,8 @@ def growth(base: FactBase, a: Fact, b: Fact) -> list[Derived]:
         return []
     same_unit = a.unit == b.unit
     fa, fb = nb.of_fact(a, base, in_base=not same_unit), nb.of_fact(b, base, in_base=not same_unit)
+    ta, tb = (_t(a.value), _t(b.value)) if same_unit else \
+        (f"{_t(a.value)} {a.unit}", f"{_t(b.value)} {b.unit}")
     span = Period(a.period.start or a.period.end, b.period.end)
     arrow = f"{a.period.end if a.period.is_point else a.period}→" \
             f"{b.period.end if b.period.is_point else b.period}"
@@ -163,7 +166,7 @@ def growth(base: FactBase, a: Fact, b: Fact) -> list[Derived]:
     fig = nb.evaluate(lambda x, y: nb.CONTEXT.subtract(nb.percent(y, x), 100), [fa, fb])
     d = _make("growth", [a, b], fig, metric=a.metric, kind=MetricKind.rate, period=span,
               unit="%", entity=a.entity,
-              formula=lambda r: f"{_t(b.value)} / {_t(a.value)} − 1 = {r} %",
+              formula=lambda r: f"{tb} / {ta} − 1 = {r} %",
               label_zh=f"{ezh}{mzh}增长（{arrow}）", label_en=f"{een} {men} growth, {arrow}",
               suffix=f"growth-from-{a.id}")
     out += [d] if d else []
@@ -175,7 +178,7 @@ def growth(base: FactBase, a: Fact, b: Fact) -> list[Derived]:
         fig = nb.evaluate(avg, [fa, fb])
         d = _make("average_growth", [a, b], fig, metric=a.metric, kind=MetricKind.rate,
                   period=span, unit="%", entity=a.entity,
-                  formula=lambda r: f"({_t(b.value)} / {_t(a.value)})^(1/{years}) − 1 = {r} %",
+                  formula=lambda r: f"({tb} / {ta})^(1/{years}) − 1 = {r} %",
                   label_zh=f"{ezh}{mzh}年均增长（{arrow}，{years}年）",
                   label_en=f"{een} {men} average yearly growth, {arrow} ({years} years)",
                   suffix=f"average-growth-from-{a.id}")
@@ -220,10 +223,13 @@ def share(base: FactBase, part: Fact, total: Fact) -> Derived | None:
     what_en = pm.name_en if part.entity != total.entity else f"{pm.name_en} in {tm.name_en}"
     return _make("share", [part, total], fig, metric=part.metric, kind=MetricKind.share,
                  period=part.period, unit="%", entity=part.entity,
-                 formula=lambda r: f"{_t(part.value)} / {_t(total.value)} = {r} %",
+                 formula=lambda r: (f"{_t(part.value)} / {_t(total.value)} = {r} %"
+                                    if part.unit == total.unit else
+                                    f"{_t(part.value)} {part.unit} / {_t(total.value)} "
+                                    f"{total.unit} = {r} %"),
                  label_zh=f"{pe.name_zh}占{te.name_zh}比重：{what_zh}（{part.period}）",
                  label_en=f"{pe.name_en} share of {te.name_en}: {what_en}, {part.period}",
-                 suffix=f"share-of-{total.id}")
+                 suffix=f"share-of-{total.id}", anchor=part)
 
 
 def _same_series(facts: Sequence[Fact]) -> dict[tuple[str, str], list[Fact]]:
@@ -246,12 +252,19 @@ def derive_all(base: FactBase) -> list[Derived]:
             out.append(d)
     for (metric, _), members in sorted(_same_series(actual).items()):
         kind = base.metrics[metric].kind
-        for a, b in zip(members, members[1:]):
+        if kind is MetricKind.flow:  # each figure with the next of the same shape
+            for i, a in enumerate(members):
+                later = [b for b in members[i + 1:] if _like_periods(a.period, b.period)]
+                if later:
+                    out += growth(base, a, later[0])
+            continue
+        points = [f for f in members if f.period.is_point]
+        for a, b in zip(points, points[1:]):
             if kind is MetricKind.cumulative:
                 d = increment(base, a, b)
                 out += [d] if d else []
-            if kind in (MetricKind.flow, MetricKind.level):  # a running total's growth
-                out += growth(base, a, b)  # since the start says nothing: its increment does
+            elif kind is MetricKind.level:  # a running total's growth since the start
+                out += growth(base, a, b)  # says nothing: its increment does
     by_key: dict[tuple[str, str, str], list[Fact]] = {}
     for f in actual:
         if base.metrics[f.metric].kind in (MetricKind.flow, MetricKind.level,
