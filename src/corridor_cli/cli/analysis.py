@@ -6,10 +6,7 @@ from typing import Annotated
 
 import typer
 
-from corridor_cli import analysis_views, query
-from corridor_cli.analysis import audit as audit_checks
-from corridor_cli.analysis import series as series_rows
-from corridor_cli.analysis import targets as target_rows
+from corridor_cli import query
 from corridor_cli.cli.app import Exit, app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, LangOpt, LimitOpt,
@@ -59,6 +56,9 @@ def series(
 
       corridor series gdp --derived
     """
+    from corridor_cli import analysis_views
+    from corridor_cli.analysis import series as series_rows
+
     base = _load(facts_dir)
     notes: list[str] = []
     with _options():
@@ -109,6 +109,9 @@ def targets(
 
       corridor targets --within jiangjin --format json
     """
+    from corridor_cli import analysis_views
+    from corridor_cli.analysis import targets as target_rows
+
     base = _load(facts_dir)
     notes: list[str] = []
     with _options():
@@ -150,6 +153,9 @@ def audit(
 
       corridor audit --failing --format json
     """
+    from corridor_cli import analysis_views
+    from corridor_cli.analysis import audit as audit_checks
+
     base = _load(facts_dir)
     checks = audit_checks.audit(base)
     shown = [c for c in checks if not c.holds] if failing else checks

@@ -6,8 +6,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from corridor_cli import analysis_views, query, views
-from corridor_cli.analysis import derive, groups
+from corridor_cli import query, views
 from corridor_cli.cli.app import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, DescOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, GrepOpt, LangOpt,
@@ -83,6 +82,9 @@ def facts(
 
       corridor facts trade --format xlsx --output trade.xlsx
     """
+    if by is not None or derived:  # the analysis layer only on the path that uses it
+        from corridor_cli import analysis_views
+        from corridor_cli.analysis import derive, groups
     base = _load(facts_dir)
     notes: list[str] = []
     with _options():
