@@ -1205,3 +1205,40 @@ def test_loader_checks_discrete(tmp_path, discrete, scale, code, message):
     assert message in p.message and "万列" in p.message
     assert "万列" not in base.units
     assert base.units["列"].discrete is True and base.units["亿元"].discrete is False
+
+
+# ---------------------------------------------------------------- red-team regressions
+def test_increment_covers_the_days_after_the_earlier_total(tmp_path):
+    # a total as of 2021-12-31 already holds that day: 12 − 10 covers 2022 exactly
+    base = kb(tmp_path,
+              F("c0", "trains_total", "10", "列", as_of="2021-12-31"),
+              F("c1", "trains_total", "12", "列", as_of="2022-12-31"))
+    d = increment(base, *get(base, "c0", "c1"))
+    assert (d.period.first_day().isoformat(), d.period.last_day().isoformat()) == \
+        ("2022-01-01", "2022-12-31")
+    # at month precision the increment starts the next month
+    base = kb(tmp_path / "m",
+              F("c0", "trains_total", "10", "列", as_of="2022-12"),
+              F("c1", "trains_total", "12", "列", as_of="2023-05"))
+    assert str(increment(base, *get(base, "c0", "c1")).period) == "2023-01..2023-05"
+
+
+def test_a_lower_bound_target_is_a_threshold_for_progress(tmp_path):
+    # 超10 trains for 2023 (target); 5 run in Jan–Jun: 50 % at 6/12: on pace only if ≥ 50 %
+    base = kb(tmp_path,
+              F("plan", "trains_run", "10", "列", period="2023", status="target", bound="lower"),
+              F("h1", "trains_run", "5", "列", period="2023-01..2023-06"))
+    r = target_row(base, get(base, "plan"))
+    assert r.progress is not None and r.progress.value == D("50")
+    assert r.elapsed == Fraction(1, 2) and r.pace == "on pace"
+
+
+def test_rounded_never_keeps_more_than_15_significant_digits():
+    from corridor_cli.analysis import numbers as nb
+
+    tiny = nb.Figure(D("-99.999999999999999999999999999992"),
+                     D("-99.999999999999999999999999999993"),
+                     D("-99.999999999999999999999999999991"))
+    value = nb.rounded(tiny)
+    assert len(value.normalize().as_tuple().digits) <= 15
+    assert float(value) == pytest.approx(-100)

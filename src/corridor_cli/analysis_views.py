@@ -127,7 +127,7 @@ def _series_machine(r: SeriesRow, base: FactBase) -> Row:
 def _coverage(r: SeriesRow, lang: str) -> str:
     if r.year_share is None:
         return ""
-    text = fraction_text(r.year_share)
+    text = fraction_text(r.year_share) or f"{float(r.year_share):.4g}"
     if r.partial:
         text += " 部分" if lang == "zh" else " partial"
     return text
@@ -218,7 +218,8 @@ def wide_view(base: FactBase, metric: str, entities: Sequence[str], rows: Sequen
 GROUP_FIELDS = (
     "group_by", "group", "count", "metric", "sum", "sum_unit", "sum_base", "base_unit",
     "sum_bound", "sum_refused", "min", "min_unit", "min_id", "max", "max_unit", "max_id",
-    "min_max_refused", "latest", "latest_unit", "latest_period", "latest_id", "ids",
+    "min_max_refused", "latest", "latest_unit", "latest_period", "latest_status", "latest_id",
+    "ids",
 )
 
 
@@ -238,7 +239,8 @@ def groups_view(base: FactBase, field: str, groups: Sequence[Group], lang: str) 
             "max_unit": top.unit if top else None, "max_id": top.id if top else None,
             "min_max_refused": g.extremes_refusal,
             "latest": g.latest.value, "latest_unit": g.latest.unit,
-            "latest_period": str(g.latest.period), "latest_id": g.latest.id,
+            "latest_period": str(g.latest.period), "latest_status": g.latest.status.value,
+            "latest_id": g.latest.id,
             "ids": [f.id for f in g.facts],
         })
         if g.refusal is None:
@@ -253,7 +255,8 @@ def groups_view(base: FactBase, field: str, groups: Sequence[Group], lang: str) 
             if g.least else "—",
             "max": f"{value_text(top, lang)} {unit_text(base, top.unit, lang)}" if top else "—",
             "latest": f"{value_text(g.latest, lang)} {unit_text(base, g.latest.unit, lang)} "
-                      f"({_period_text(g.latest, lang)}, {g.latest.id})",
+                      f"({_period_text(g.latest, lang)}, {_STATUS[lang][g.latest.status.value]}, "
+                      f"{g.latest.id})",
         })
     keys = ("group", "count", "sum", "min", "max", "latest")
     zh = {"group": {"year": "年份", "entity": "对象", "metric": "指标", "topic": "主题",

@@ -76,9 +76,10 @@ def _t(v: Decimal | float | int) -> str:
     return decimal_text(exact(v))
 
 
-def _fig_text(f: Fact) -> str:
+def _fig_text(f: Fact, unit: str | None = None) -> str:
+    """The figure as printed; with its unit when that differs from the unit computed in."""
     mark = {Bound.approx: "约", Bound.lower: "≥", Bound.upper: "≤"}.get(f.bound, "")
-    return f"{mark}{_t(f.value)}"
+    return f"{mark}{_t(f.value)}" + (f" {f.unit}" if unit is not None and f.unit != unit else "")
 
 
 def _compare(check_id: str, kind: str, description: str, inputs: Sequence[Fact],
@@ -113,7 +114,8 @@ def _relation_check(base: FactBase, f: Fact, by_id: dict[str, Fact]) -> Check | 
         figs = [nb.in_unit(n, base, f.unit) for n in named]
         return _compare(cid, "parts", f"the parts add up to the total {f.id}", named, f,
                         lambda *xs: sum(xs, Decimal(0)), figs,
-                        lambda res: " + ".join(_fig_text(n) for n in named) + f" = {res}",
+                        lambda res: " + ".join(_fig_text(n, f.unit) for n in named) + f" = {res}"
+                        + (f" {f.unit}" if any(n.unit != f.unit for n in named) else ""),
                         f.unit, base)
     if r.kind is RelationKind.share:
         whole = named[0]
@@ -234,9 +236,9 @@ def _parts_checks(base: FactBase, facts: Sequence[Fact]) -> list[Check]:
             out.append(Check(f"parts:{total.id}", "parts",
                              f"the parts inside {total.entity} do not exceed its {total.metric}",
                              tuple(p.id for p in parts), total.id,
-                             (" + ".join(_fig_text(p) for p in parts) +
-                              f" = {decimal_text(nb.rounded(s))}" if len(parts) > 1 else
-                              _fig_text(parts[0])) + f" ≤ {_fig_text(total)}",
+                             (" + ".join(_fig_text(p, total.unit) for p in parts) +
+                              f" = {decimal_text(nb.rounded(s))} {total.unit}" if len(parts) > 1
+                              else _fig_text(parts[0], total.unit)) + f" ≤ {_fig_text(total)}",
                              s, t, total.unit, holds, "≤"))
     return out
 
@@ -267,8 +269,10 @@ def _cumulative_checks(base: FactBase, facts: Sequence[Fact]) -> list[Check]:
         s = nb.add([nb.in_unit(f, base, c.unit) for f in chosen])
         if s is None:
             continue
-        listed = " + ".join(f"{_fig_text(f)} ({f.period})" for f in chosen)
-        total = f"{listed} = {decimal_text(nb.rounded(s))}" if len(chosen) > 1 else listed
+        listed = " + ".join(f"{_fig_text(f, c.unit)} ({f.period})" for f in chosen)
+        mixed = any(f.unit != c.unit for f in chosen)
+        total = f"{listed} = {decimal_text(nb.rounded(s))}" + (f" {c.unit}" if mixed else "") \
+            if len(chosen) > 1 else listed
         if prev is None:
             computed, text = s, f"{total} ≤ {_fig_text(c)}"
             against = nb.of_fact(c, base)

@@ -16,6 +16,7 @@ inputs justify (analysis.numbers).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -67,6 +68,16 @@ def _shift_year(date: PartialDate, years: int) -> PartialDate:
     if day == 29 and date.month == 2:  # 29 February a year back is the 28th
         day = 28
     return PartialDate(date.year + years, date.month, day)
+
+
+def _after(date: PartialDate) -> PartialDate:
+    """The next day, month or year, at the date's own precision."""
+    if date.day:
+        nxt = date.first_day() + dt.timedelta(days=1)
+        return PartialDate(nxt.year, nxt.month, nxt.day)
+    if date.month:
+        return PartialDate(date.year + date.month // 12, date.month % 12 + 1)
+    return PartialDate(date.year + 1)
 
 
 def one_year_back(period: Period) -> Period:
@@ -199,7 +210,10 @@ def increment(base: FactBase, a: Fact, b: Fact) -> Derived | None:
     flow = base.metrics.get(m.of)
     fzh, fen = (flow.name_zh, flow.name_en) if flow else (m.name_zh, m.name_en)
     _, _, ezh, een = _names(base, a)
-    period = Period(a.period.end, b.period.end)
+    after = _after(a.period.end)  # a total as of a date already holds that date
+    if after.first_day() > b.period.last_day():
+        return None
+    period = Period(after, b.period.end)
     return _make("increment", [a, b], fig, metric=m.of, kind=MetricKind.flow, period=period,
                  unit=a.unit, entity=a.entity,
                  formula=lambda r: f"{_t(b.value)} (as of {b.period.end}) − {_t(a.value)} "

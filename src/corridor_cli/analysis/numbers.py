@@ -162,7 +162,7 @@ def rounded(f: Figure) -> Decimal:
     lo, hi = f.box()
     h = CONTEXT.divide(hi - lo, 2)
     if h > 0:
-        place = h.adjusted()
+        place = max(h.adjusted(), f.value.adjusted() - 14)  # never past 15 significant digits
         if f.discrete:
             place = max(place, 0)
         return f.value.quantize(Decimal(1).scaleb(place), rounding=ROUND_HALF_UP,

@@ -38,13 +38,14 @@ def year_share(period: Period) -> Fraction | None:
     return share
 
 
-def fraction_text(share: Fraction) -> str:
-    """5/12, 1, 5, 17/12, 1/365; more than a year counted in days as a decimal (2.9028)."""
+def fraction_text(share: Fraction) -> str | None:
+    """5/12, 1, 5, 17/12, 1/365; None for a share counted in days across years, which no
+    simple fraction states (year_share then carries it as a number)."""
     if share.denominator == 1:
         return str(share.numerator)
     if share < 1 or 12 % share.denominator == 0:
         return f"{share.numerator}/{share.denominator}"
-    return f"{share.numerator / share.denominator:.4f}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,9 @@ def target_row(base: FactBase, t: Fact) -> TargetRow:
     same = [f for f in base.facts if f.status is Status.actual and f.entity == t.entity
             and f.metric == t.metric and f.value_max is None
             and base.units[f.unit].base == base.units[t.unit].base]
-    target_fig = nb.of_fact(t, base)
+    printed = nb.of_fact(t, base)  # a target is the threshold it names (超10家: 10)
+    target_fig = nb.Figure(printed.value, printed.value, printed.value, nb.Bound.exact,
+                           printed.discrete) if t.value_max is None else printed
     if m is not None and m.kind is MetricKind.rank:
         latest = max(same, key=lambda f: f.period.sort_key(), default=None)
         return TargetRow(t, (latest,) if latest else (), nb.in_unit(latest, base, t.unit)
