@@ -20,6 +20,7 @@ from corridor_cli.analysis.targets import TargetRow
 from corridor_cli.records import Bound, Fact, FactBase, decimal_text
 from corridor_cli.views import (
     _BOUND_MARK, _STATUS, FACT_FIELDS, Row, View, _caption, _headers, _period_text,
+    _source_fields,
     fact_row, facts_view, machine_number, source_text, unit_text, value_text,
 )
 
@@ -47,7 +48,6 @@ def derived_row(d: Derived, base: FactBase) -> Row:
     """A derived figure in the fact fields (status 'derived', no quote) plus its lineage."""
     unit = base.units.get(d.unit)
     low, high = nb.rounded_interval(nb.Figure(d.value, d.low, d.high, d.bound))
-    sources = fact_row(base.find(d.inputs[-1]), base) if base.find(d.inputs[-1]) else {}
     return {
         "id": d.id, "topic": d.topic, "entity": d.entity, "metric": d.metric,
         "metric_kind": d.kind.value, "value": _num(d.value), "value_max": None, "unit": d.unit,
@@ -58,9 +58,7 @@ def derived_row(d: Derived, base: FactBase) -> Row:
         "period_end": d.period.last_day().isoformat(),
         "change": None, "change_unit": None, "change_basis": None, "change_bound": None,
         "label_zh": d.label_zh, "label_en": d.label_en, "source": d.source,
-        **{k: (sources.get(k) if d.source else None)
-           for k in ("source_title_zh", "source_title_en", "source_publication_zh",
-                     "source_publication_en", "source_date")},
+        **_source_fields(base, d.source or ""),
         "quote": None, "note": None, "disagrees_with": [],
         "derivation": d.derivation, "derived_from": list(d.inputs), "formula": d.formula,
         "value_low": _num(low), "value_high": _num(high),
@@ -113,14 +111,12 @@ def _series_machine(r: SeriesRow, base: FactBase) -> Row:
     entity = base.entities.get(r.entity)
     return {
         **{k: row.get(k) for k in SERIES_FIELDS},
-        "metric_kind": row["metric_kind"],
         "entity_name_zh": entity.name_zh if entity else None,
         "entity_name_en": entity.name_en if entity else None,
         "year_share": _share(r.year_share),
         "year_share_fraction": fraction_text(r.year_share) if r.year_share is not None else None,
         "partial": r.partial, "overlaps_with": list(r.overlaps),
-        "derivation": row.get("derivation"), "derived_from": row.get("derived_from") or None,
-        "formula": row.get("formula"),
+        "derived_from": row.get("derived_from") or None,
     }
 
 
@@ -336,12 +332,11 @@ def targets_view(base: FactBase, rows: Sequence[TargetRow], lang: str) -> View:
     keys = ("target", "goal", "period", "actual", "as_of", "progress", "elapsed", "pace", "gap",
             "id")
     headers = {"zh": {"target": "目标", "goal": "目标值", "period": "时期", "actual": "实际",
-                      "as_of": "截至", "progress": "完成", "elapsed": "时间过半", "pace": "进度",
+                      "as_of": "截至", "progress": "完成", "elapsed": "已过时间", "pace": "进度",
                       "gap": "差距", "id": "编号"},
                "en": {"target": "target", "goal": "goal", "period": "period", "actual": "actual",
                       "as_of": "as of", "progress": "progress", "elapsed": "elapsed",
                       "pace": "pace", "gap": "gap", "id": "id"}}[lang]
-    headers["elapsed"] = "已过时间" if lang == "zh" else "elapsed"
     return View("target", machine, TARGET_FIELDS, human, "目标进度" if lang == "zh" else "Targets",
                 keys, headers, numeric=frozenset({"progress"}),
                 drop_order=("id", "as_of", "period", "gap", "target"),

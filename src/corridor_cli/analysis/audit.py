@@ -72,14 +72,10 @@ class Check:
         return self.computed.half_width + self.against.half_width
 
 
-def _t(v: Decimal | float | int) -> str:
-    return decimal_text(exact(v))
-
-
 def _fig_text(f: Fact, unit: str | None = None) -> str:
     """The figure as printed; with its unit when that differs from the unit computed in."""
     mark = {Bound.approx: "约", Bound.lower: "≥", Bound.upper: "≤"}.get(f.bound, "")
-    return f"{mark}{_t(f.value)}" + (f" {f.unit}" if unit is not None and f.unit != unit else "")
+    return f"{mark}{nb.text(f.value)}" + (f" {f.unit}" if unit is not None and f.unit != unit else "")
 
 
 def _compare(check_id: str, kind: str, description: str, inputs: Sequence[Fact],
@@ -128,15 +124,19 @@ def _relation_check(base: FactBase, f: Fact, by_id: dict[str, Fact]) -> Check | 
                            [sf, wf])
         if part is None or part.low is None or part.high is None:
             return None
-        whole_numbers = [n for n in range(int(part.low.to_integral_value(rounding="ROUND_CEILING")),
-                                          int(part.high.to_integral_value(rounding="ROUND_FLOOR")) + 1)]
+        lowest = int(part.low.to_integral_value(rounding="ROUND_CEILING"))
+        highest = int(part.high.to_integral_value(rounding="ROUND_FLOOR"))
+        whole_numbers = list(range(lowest, highest + 1))
         holds = bool(whole_numbers)
         counts = ", ".join(str(n) for n in whole_numbers[:3]) or "none"
         nearest = int(part.value.to_integral_value())
-        check = (f"{_t(f.value)} % × {_t(whole.value)} = {decimal_text(nb.rounded(part))} "
-                 f"{whole.unit}; whole numbers within the precision: {counts}"
-                 + ("" if holds else f" ({nearest} / {_t(whole.value)} = "
-                                     f"{decimal_text(nb.rounded(nb.figure(nb.percent(Decimal(nearest), exact(whole.value)), exact_value=True)))} %)"))
+        check = (f"{nb.text(f.value)} % × {nb.text(whole.value)} = "
+                 f"{decimal_text(nb.rounded(part))} {whole.unit}; whole numbers within the "
+                 f"precision: {counts}")
+        if not holds:  # what the nearest whole number would have been printed as
+            as_share = nb.rounded(nb.figure(nb.percent(Decimal(nearest), exact(whole.value)),
+                                            exact_value=True))
+            check += f" ({nearest} / {nb.text(whole.value)} = {decimal_text(as_share)} %)"
         return Check(cid, "share", f"the share {f.id} of the count {whole.id} is a whole "
                      f"number of {whole.unit}", (whole.id,), f.id, check, part,
                      nb.Figure(Decimal(nearest), Decimal(nearest), Decimal(nearest)),
@@ -150,7 +150,7 @@ def _relation_check(base: FactBase, f: Fact, by_id: dict[str, Fact]) -> Check | 
                             lambda v, c: v - nb.CONTEXT.divide(v, nb.factor(c)),
                             [nb.in_unit(later, base, f.unit), g],
                             lambda res: f"{_fig_text(later)} − {_fig_text(later)} / (1 + "
-                                        f"{_t(later.change.value)} %) = {res}", f.unit, base)
+                                        f"{nb.text(later.change.value)} %) = {res}", f.unit, base)
         a, b = named
         return _compare(cid, "change", f"the increase {f.id} against {a.id} and {b.id}",
                         named, f, lambda x, y: y - x,
@@ -198,7 +198,7 @@ def _change_checks(base: FactBase, facts: Sequence[Fact]) -> list[Check]:
                                  f"the change reported with {f.id} against {p.id}", (p.id, f.id),
                                  f.id, f"{_fig_text(f)} / {_fig_text(p)} − 1 = "
                                        f"{decimal_text(nb.rounded(computed))} %; reported "
-                                       f"{_t(f.change.value)} %",
+                                       f"{nb.text(f.change.value)} %",
                                  computed, g, "%", nb.overlap(computed, g)))
     return out
 

@@ -26,7 +26,7 @@ from corridor_cli.analysis.rules import nested
 from corridor_cli.dates import PartialDate, Period
 from corridor_cli.query import FactQuery, scope, select_facts, sort_key
 from corridor_cli.records import (
-    Bound, Fact, FactBase, MetricKind, RelationKind, Status, decimal_text, exact,
+    Bound, Fact, FactBase, MetricKind, RelationKind, Status,
 )
 
 DERIVATIONS = ("implied_prior", "growth", "average_growth", "increment", "share")
@@ -57,10 +57,6 @@ class Derived:
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
-
-
-def _t(value: Decimal | int | float) -> str:
-    return decimal_text(exact(value)) if not isinstance(value, Decimal) else decimal_text(value)
 
 
 def _shift_year(date: PartialDate, years: int) -> PartialDate:
@@ -104,7 +100,7 @@ def _make(derivation: str, inputs: Sequence[Fact], fig: nb.Figure | None, *, met
     value = nb.rounded(fig)
     return Derived(f"{(anchor or inputs[-1]).id}~{suffix}", derivation, inputs[-1].topic, entity, metric,
                    kind, period, value, unit, fig.bound, fig.low, fig.high,
-                   tuple(f.id for f in inputs), formula(_t(value)), label_zh, label_en,
+                   tuple(f.id for f in inputs), formula(nb.text(value)), label_zh, label_en,
                    _source(inputs))
 
 
@@ -124,10 +120,10 @@ def implied_prior(base: FactBase, f: Fact) -> Derived | None:
     sign = "+" if f.change.value >= 0 else ""
     return _make("implied_prior", [f], fig, metric=f.metric, kind=m.kind, period=prior,
                  unit=f.unit, entity=f.entity,
-                 formula=lambda r: f"{_t(f.value)} / (1 + {_t(f.change.value)} %) = {r}",
-                 label_zh=f"{ezh}{mzh}（{prior}，由{f.period}数值{sign}{_t(f.change.value)}%推算）",
+                 formula=lambda r: f"{nb.text(f.value)} / (1 + {nb.text(f.change.value)} %) = {r}",
+                 label_zh=f"{ezh}{mzh}（{prior}，由{f.period}数值{sign}{nb.text(f.change.value)}%推算）",
                  label_en=f"{een} {men}, {prior} (implied by {f.period} at "
-                          f"{sign}{_t(f.change.value)} %)",
+                          f"{sign}{nb.text(f.change.value)} %)",
                  suffix="implied-prior")
 
 
@@ -158,8 +154,8 @@ def growth(base: FactBase, a: Fact, b: Fact) -> list[Derived]:
         return []
     same_unit = a.unit == b.unit
     fa, fb = nb.of_fact(a, base, in_base=not same_unit), nb.of_fact(b, base, in_base=not same_unit)
-    ta, tb = (_t(a.value), _t(b.value)) if same_unit else \
-        (f"{_t(a.value)} {a.unit}", f"{_t(b.value)} {b.unit}")
+    ta, tb = (nb.text(a.value), nb.text(b.value)) if same_unit else \
+        (f"{nb.text(a.value)} {a.unit}", f"{nb.text(b.value)} {b.unit}")
     span = Period(a.period.start or a.period.end, b.period.end)
     arrow = f"{a.period.end if a.period.is_point else a.period}→" \
             f"{b.period.end if b.period.is_point else b.period}"
@@ -216,7 +212,7 @@ def increment(base: FactBase, a: Fact, b: Fact) -> Derived | None:
     period = Period(after, b.period.end)
     return _make("increment", [a, b], fig, metric=m.of, kind=MetricKind.flow, period=period,
                  unit=a.unit, entity=a.entity,
-                 formula=lambda r: f"{_t(b.value)} (as of {b.period.end}) − {_t(a.value)} "
+                 formula=lambda r: f"{nb.text(b.value)} (as of {b.period.end}) − {nb.text(a.value)} "
                                    f"(as of {a.period.end}) = {r}",
                  label_zh=f"{ezh}{fzh}（{a.period.end}后至{b.period.end}，由累计数相减）",
                  label_en=f"{een} {fen} after {a.period.end} to {b.period.end} "
@@ -237,9 +233,9 @@ def share(base: FactBase, part: Fact, total: Fact) -> Derived | None:
     what_en = pm.name_en if part.entity != total.entity else f"{pm.name_en} in {tm.name_en}"
     return _make("share", [part, total], fig, metric=part.metric, kind=MetricKind.share,
                  period=part.period, unit="%", entity=part.entity,
-                 formula=lambda r: (f"{_t(part.value)} / {_t(total.value)} = {r} %"
+                 formula=lambda r: (f"{nb.text(part.value)} / {nb.text(total.value)} = {r} %"
                                     if part.unit == total.unit else
-                                    f"{_t(part.value)} {part.unit} / {_t(total.value)} "
+                                    f"{nb.text(part.value)} {part.unit} / {nb.text(total.value)} "
                                     f"{total.unit} = {r} %"),
                  label_zh=f"{pe.name_zh}占{te.name_zh}比重：{what_zh}（{part.period}）",
                  label_en=f"{pe.name_en} share of {te.name_en}: {what_en}, {part.period}",

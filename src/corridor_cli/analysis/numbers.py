@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation
 
-from corridor_cli.records import Bound, Fact, FactBase, Status, exact
+from corridor_cli.records import Bound, Fact, FactBase, Status, decimal_text, exact
 
 CONTEXT = Context(prec=40)  # for the arithmetic: far more digits than any figure justifies
 _ZERO = Decimal(0)
@@ -47,6 +47,11 @@ class Figure:
         lo = self.low if self.low is not None else self.value - (h or _ZERO)
         hi = self.high if self.high is not None else self.value + (h or _ZERO)
         return lo, hi
+
+
+def text(value: Decimal | int | float) -> str:
+    """A number as a formula prints it: its digits, no exponent, no trailing zeros."""
+    return decimal_text(exact(value))
 
 
 def half_unit(value: Decimal) -> Decimal:

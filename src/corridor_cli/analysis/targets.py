@@ -16,7 +16,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from corridor_cli.analysis import numbers as nb
-from corridor_cli.analysis.rules import sum_refusal
 from corridor_cli.analysis.series import year_share
 from corridor_cli.dates import Period
 from corridor_cli.query import FactQuery, select_facts
@@ -87,9 +86,6 @@ def target_row(base: FactBase, t: Fact) -> TargetRow:
                 "the actuals in the period do not run from its start: " + \
                 ", ".join(str(f.period) for f in inside)
             return TargetRow(t, tuple(inside), None, None, None, None, None, None, None, note)
-        if sum_refusal(chain, base) is not None:  # pragma: no cover - a chain never overlaps
-            return TargetRow(t, tuple(chain), None, None, None, None, None, None, None,
-                             sum_refusal(chain, base))
         actual = nb.add([nb.in_unit(f, base, t.unit) for f in chain])
         reached = chain[-1].period
         elapsed = _elapsed(t.period, reached) if t.period.start else None
