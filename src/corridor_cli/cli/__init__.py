@@ -4,7 +4,9 @@ app.py holds the Typer app, exit statuses and the one handler for errors and str
 common.py the shared options and the output path.
 """
 
-from corridor_cli.cli import analysis, check, records, vocab  # noqa: F401  (registers commands)
+from corridor_cli.cli import (  # noqa: F401  (registers commands)
+    analysis, check, export, records, reports, search, vocab,
+)
 from corridor_cli.cli.app import Exit, app, main
 
 __all__ = ["Exit", "app", "main"]

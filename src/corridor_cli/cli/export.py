@@ -1,0 +1,1 @@
+"""corridor export: the whole fact base as sqlite, xlsx, json or csv."""

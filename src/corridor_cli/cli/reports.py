@@ -1,0 +1,1 @@
+"""corridor report and corridor chart: briefings and charts over the analysis layer."""

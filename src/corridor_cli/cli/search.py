@@ -1,0 +1,1 @@
+"""corridor search: facts and events ranked by relevance to free text."""
