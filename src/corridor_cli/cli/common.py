@@ -234,6 +234,42 @@ def _format(fmt: Format | str | None, output: Optional[str]) -> Format:
     return Format.table if _env().stdout_isatty else Format.csv
 
 
+def _check_output(output: Optional[str], base: FactBase | None) -> None:
+    """Refuse an --output that is empty, or would write over a fact file being read, a
+    device, a pipe or through a symlink (exit 74, EX_IOERR)."""
+    if output is None:
+        return
+    if not output.strip():
+        raise _bad("--output", "an empty file name")
+    try:
+        check_output_path(output, base.files if base else (), base.dirs if base else (),
+                          base.watched_dirs if base else ())
+    except OutputError as exc:
+        _message(str(exc))
+        raise typer.Exit(Exit.OUTPUT) from None
+
+
+def _write_output(output: str, data: bytes | str) -> None:
+    """data to the --output file, atomically; a failure is a message and exit 74."""
+    try:
+        write_atomic(Path(output), data)
+    except OutputError as exc:
+        _message(str(exc))
+        raise typer.Exit(Exit.OUTPUT) from None
+
+
+def _emit_document(text: str, output: Optional[str], base: FactBase | None) -> None:
+    """A document that is not a table of records (a chart, a report): to the --output
+    file atomically, else to standard output as it is."""
+    if output is not None:
+        _check_output(output, base)
+        _write_output(output, text.encode("utf-8"))
+        return
+    env = _env()
+    env.stdout.write(text)
+    env.stdout.flush()
+
+
 def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom: bool,
           empty_note: str = "", *, base: FactBase | None = None,
           columns: Optional[list[str]] = None, no_header: bool = False,
@@ -241,15 +277,7 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
     """Render view and write it to stdout (through the pager on a terminal, when long)
     or, atomically, to the output file."""
     env = _env()
-    if output is not None:
-        if not output.strip():
-            raise _bad("--output", "an empty file name")
-        try:
-            check_output_path(output, base.files if base else (), base.dirs if base else (),
-                              base.watched_dirs if base else ())
-        except OutputError as exc:
-            _message(str(exc))
-            raise typer.Exit(Exit.OUTPUT) from None
+    _check_output(output, base)
     fmt = _format(fmt, output)
     if fmt in FILE_ONLY and output is None:
         raise _bad("--format", f"{fmt.value} is a file format: add --output FILE.{fmt.value}")
@@ -262,13 +290,8 @@ def _emit(view: views.View, fmt: Format | str | None, output: Optional[str], bom
     if not view.machine and empty_note:
         _message(empty_note)
     if output is not None:
-        path = Path(output)
-        try:
-            write_atomic(path, render_bytes(view, fmt, bom=bom, header=not no_header,
-                                            width=env.width or 200))
-        except OutputError as exc:
-            _message(str(exc))
-            raise typer.Exit(Exit.OUTPUT) from None
+        _write_output(output, render_bytes(view, fmt, bom=bom, header=not no_header,
+                                           width=env.width or 200))
         return
     to_terminal = env.stdout_isatty
     if not view.machine and empty_note and fmt is Format.table:
