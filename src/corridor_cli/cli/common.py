@@ -258,14 +258,20 @@ def _write_output(output: str, data: bytes | str) -> None:
         raise typer.Exit(Exit.OUTPUT) from None
 
 
-def _emit_document(text: str, output: Optional[str], base: FactBase | None) -> None:
+def _emit_document(text: str, output: Optional[str], base: FactBase | None,
+                   pageable: bool = False) -> None:
     """A document that is not a table of records (a chart, a report): to the --output
-    file atomically, else to standard output as it is."""
+    file atomically, else to standard output as it is (pageable: through the pager
+    when it is longer than the terminal)."""
     if output is not None:
         _check_output(output, base)
         _write_output(output, text.encode("utf-8"))
         return
     env = _env()
+    if pageable and env.can_page and text.count("\n") >= env.height:
+        command = pager_command(env.environ)
+        if command and page(text, command, env.environ):
+            return
     env.stdout.write(text)
     env.stdout.flush()
 

@@ -70,6 +70,8 @@ def chart(
     from corridor_cli.analysis.series import metric_series
     from corridor_cli.report import bars
 
+    chosen = _document_format(fmt, output, _CHART_FORMATS, {".svg": "svg", ".txt": "table"},
+                              "table")
     base = _load(facts_dir)
     notes: list[str] = []
     with _options():
@@ -81,8 +83,6 @@ def chart(
         rows = metric_series(base, q, metric, derived)
     for note in notes:
         _message(note)
-    chosen = _document_format(fmt, output, _CHART_FORMATS, {".svg": "svg", ".txt": "table"},
-                              "table")
     lang = _lang(lang)
     drawn = bars.chart(base, metric, rows, lang)
     if not drawn.bars:
@@ -135,6 +135,9 @@ def report(
     """
     from corridor_cli.report import briefing, documents
 
+    chosen = _document_format(fmt, output, _REPORT_FORMATS,
+                              {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"},
+                              "md")
     base = _load(facts_dir)
     notes: list[str] = []
     with _options():
@@ -147,11 +150,8 @@ def report(
         _message(note)
     env = _env()
     if fmt is None and output is None and env.stdout_isatty:
-        width = env.terminal_width() or 100
-        text = documents.terminal(content, width=width, color=env.color)
-    else:
-        chosen = _document_format(fmt, output, _REPORT_FORMATS,
-                                  {".md": "md", ".markdown": "md", ".html": "html",
-                                   ".htm": "html"}, "md")
-        text = documents.html(content) if chosen == "html" else documents.markdown(content)
+        text = documents.terminal(content, width=env.terminal_width() or 100, color=env.color)
+        _emit_document(text, None, base, pageable=True)
+        return
+    text = documents.html(content) if chosen == "html" else documents.markdown(content)
     _emit_document(text, output, base)

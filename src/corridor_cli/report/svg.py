@@ -16,9 +16,8 @@ address at all.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-
 from corridor_cli.report.bars import Chart, axis_label
+from corridor_cli.safetext import visible
 
 # Colours readable in print and by people with red-green colour blindness.
 _BLUE, _LIGHT, _PURPLE, _GOLD = "#2c6fad", "#8fb9dd", "#7b3f98", "#b8860b"
@@ -37,10 +36,6 @@ def _style(kind: str, hatch: str) -> str:
     return f"fill:#ffffff;fill-opacity:0;stroke:{_PURPLE};stroke-width:2;stroke-dasharray:6 3"
 
 
-def _plain(value: Decimal) -> float:
-    return float(value)
-
-
 def svg(chart: Chart, lang: str, chart_id: str = "chart-1", *, inline: bool = False,
         width: int = 760, height: int = 360) -> str:
     """The chart as an SVG document (or, with inline, an <svg> element for HTML)."""
@@ -54,23 +49,27 @@ def svg(chart: Chart, lang: str, chart_id: str = "chart-1", *, inline: bool = Fa
         font_family=_FONTS, title_font_size=16, label_font_size=12,
         major_label_font_size=12, value_font_size=11, tooltip_font_size=12,
     )
-    labels = [axis_label(b, lang) for b in chart.bars]
-    rotate = 30 if sum(len(x) for x in labels) > width / 9 else 0
-    title = chart.title + (f" ({chart.unit})" if chart.unit else "")
+    labels = [visible(axis_label(b, lang)) for b in chart.bars]
+    # Long labels (a period and an entity) are cut on the axis, where they would squeeze
+    # the plot; the table under the chart and each bar's tooltip carry them whole.
+    room = max(12, int(width / 7.5 / max(len(labels), 1)))
+    rotate = 0 if all(len(x) <= room for x in labels) else 25
+    limit = room if rotate == 0 else 26
+    title = visible(chart.title + (f" ({chart.unit})" if chart.unit else ""))
     bar_chart = pygal.Bar(
         style=style, width=width, height=height, title=title, js=[],
         disable_xml_declaration=True, show_legend=False, print_values=True,
-        print_values_position="top", x_label_rotation=rotate, truncate_label=-1,
+        print_values_position="top", x_label_rotation=rotate, truncate_label=limit,
         margin_bottom=10, include_x_axis=True, show_y_guides=True,
         defs=[f'<pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
               f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
               f'<rect width="3" height="6" fill="{_LIGHT}"/></pattern>'],
     )
     bar_chart.x_labels = labels
-    bar_chart.add(chart.title, [
-        {"value": _plain(b.value), "style": _style(b.kind, hatch),
-         "formatter": (lambda _v, text=b.text: text), "label": axis_label(b, lang)}
-        for b in chart.bars
+    bar_chart.add(title, [
+        {"value": float(b.value), "style": _style(b.kind, hatch),
+         "formatter": (lambda _v, text=visible(b.text): text), "label": label}
+        for b, label in zip(chart.bars, labels)
     ])
     text = bar_chart.render(is_unicode=True)
     text = text.replace(f"chart-{bar_chart.uuid}", chart_id).replace(bar_chart.uuid, chart_id)
