@@ -250,8 +250,15 @@ def _xlsx_date(text: str):
     return dt.datetime(day.year, day.month, day.day) if day.year >= 1900 else None
 
 
-def _xlsx(view: View, header: bool) -> bytes:
-    """A workbook with one sheet: typed cells, a frozen header row, sensible widths.
+def _sheet_name(name: str) -> str:
+    """A name Excel accepts for a sheet: no []:*?/\\, at most 31 characters."""
+    return "".join(c for c in name if c not in "[]:*?/\\")[:31] or "data"
+
+
+def render_workbook(sheets: list[tuple[str, View]], *, header: bool = True) -> bytes:
+    """The bytes of one workbook with a sheet per (name, view), in order (names must stay
+    distinct once cut to Excel's 31 characters): typed cells, a frozen header row,
+    sensible widths.
 
     XlsxWriter: pure Python, write-only and fast, typed cells and freeze panes in a few
     calls; imported only here. The date fields become date cells (from 1900 on, as Excel
@@ -260,15 +267,21 @@ def _xlsx(view: View, header: bool) -> bytes:
     and a note on the cell.
     """
     import xlsxwriter
-    from rich.cells import cell_len
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = book.add_worksheet("".join(c for c in (view.title or view.kind or "data")
-                                       if c not in "[]:*?/\\")[:31] or "data")
     bold = book.add_format({"bold": True})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, view in sheets:
+        _xlsx_sheet(book.add_worksheet(_sheet_name(name)), view, header, bold, date_format)
+    book.close()
+    return buffer.getvalue()
+
+
+def _xlsx_sheet(sheet, view: View, header: bool, bold, date_format) -> None:
+    from rich.cells import cell_len
+
     fields = list(view.machine_fields)
     widths = [len(f) for f in fields]
     first = 0
@@ -308,8 +321,11 @@ def _xlsx(view: View, header: bool) -> bytes:
         sheet.set_column(col, col, w + 2)
     if view.machine and header:
         sheet.autofilter(0, 0, len(view.machine), len(fields) - 1)
-    book.close()
-    return buffer.getvalue()
+
+
+def _xlsx(view: View, header: bool) -> bytes:
+    """A workbook with one sheet, named after the view."""
+    return render_workbook([(view.title or view.kind or "data", view)], header=header)
 
 
 def render(view: View, fmt: Format, out: TextIO, *, color: bool = False,

@@ -111,12 +111,13 @@ FACT_COLUMNS = (
                       "lower (超, 以上: at least) or upper (不到: at most)."),
     _c("status", TEXT, "actual, target or forecast."),
     _c("period", TEXT, "The period as written: 2022, 2023-01..2023-05, 2016..2020, or "
-                       "'as of 2023-06' for a level at a point in time."),
+                       "'as of 2023-06' for a point in time."),
     _c("period_kind", TEXT, "day, month, year, span (a range of dates) or as_of (a point in "
                             "time)."),
     _c("period_start", TEXT, "First day of the period (ISO date); for as_of, the first day the "
                              "point may fall on (as of 2023-06: 2023-06-01)."),
-    _c("period_end", TEXT, "Last day of the period (ISO date), inclusive."),
+    _c("period_end", TEXT, "Last day of the period (ISO date), inclusive; for as_of, the last "
+                           "day the point may fall on."),
     _c("change", NUMERIC, "A change the source reports with the figure (同比增长 5.5%: 5.5), in "
                           "change_unit; NULL when none.", null=True),
     _c("change_unit", TEXT, "The unit of change (usually %) → units.id.", null=True),
@@ -184,8 +185,9 @@ METRIC_COLUMNS = (
     _c("id", TEXT, "The metric's id."),
     *_NAME,
     _c("kind", TEXT, "What arithmetic its figures allow: a flow adds across disjoint periods "
-                     "and entities, a level or cumulative across entities at one date, a rate, "
-                     "share, rank or measure never."),
+                     "and entities, a level across entities at one date; a cumulative is a "
+                     "flow's running total as of a date; a rate, share, rank or measure never "
+                     "adds."),
     _c("of", TEXT, "For a cumulative metric, the flow it totals → metrics.id; else NULL.",
        null=True),
     _c("bases", TEXT, "JSON array of the base units its figures may be stated in; also in "

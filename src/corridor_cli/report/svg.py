@@ -48,6 +48,7 @@ def svg(chart: Chart, lang: str, chart_id: str = "chart-1", *, inline: bool = Fa
         foreground_strong="#111111", foreground_subtle="#9a9a9a", colors=(_BLUE,),
         font_family=_FONTS, title_font_size=16, label_font_size=12,
         major_label_font_size=12, value_font_size=11, tooltip_font_size=12,
+        opacity="1", opacity_hover="0.8",
     )
     labels = [visible(axis_label(b, lang)) for b in chart.bars]
     # Long labels (a period and an entity) are cut on the axis, where they would squeeze
