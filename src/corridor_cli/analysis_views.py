@@ -144,8 +144,8 @@ def series_view(base: FactBase, metric: str, rows: Sequence[SeriesRow], lang: st
     keys = ("period", "entity", "value", "unit", "status", "coverage", "overlaps", "source",
             "id")
     human = [{
-        "period": str(r.period.end) if r.period.is_point and lang == "en" else
-        (f"截至{r.period.end}" if r.period.is_point else str(r.period)),
+        "period": (f"as of {r.period.end}" if lang == "en" else f"截至{r.period.end}")
+        if r.period.is_point else str(r.period),
         "entity": _entity_name(base, r.entity, lang),
         "value": _value_cell(r, lang),
         "unit": unit_text(base, r.unit, lang),

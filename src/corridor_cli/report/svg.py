@@ -16,6 +16,7 @@ address at all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from corridor_cli.report.bars import Chart, axis_label
 from corridor_cli.safetext import visible
 
@@ -49,13 +50,18 @@ def svg(chart: Chart, lang: str, chart_id: str = "chart-1", *, inline: bool = Fa
         font_family=_FONTS, title_font_size=16, label_font_size=12,
         major_label_font_size=12, value_font_size=11, tooltip_font_size=12,
         opacity="1", opacity_hover="0.8",
+        # quiet solid guides, so a dashed outline always means a target
+        guide_stroke_color="#e4e6ea", guide_stroke_dasharray="0",
+        major_guide_stroke_color="#d0d3d9", major_guide_stroke_dasharray="0",
     )
     labels = [visible(axis_label(b, lang)) for b in chart.bars]
     # Long labels (a period and an entity) are cut on the axis, where they would squeeze
     # the plot; the table under the chart and each bar's tooltip carry them whole.
-    room = max(12, int(width / 7.5 / max(len(labels), 1)))
+    # pygal cuts by characters; a Chinese character is as wide as two Latin ones.
+    wide = any(unicodedata.east_asian_width(c) in "WF" for x in labels for c in x)
+    room = max(12, int(width / 7.5 / max(len(labels), 1))) // (2 if wide else 1)
     rotate = 0 if all(len(x) <= room for x in labels) else 25
-    limit = room if rotate == 0 else 26
+    limit = room if rotate == 0 else (15 if wide else 26)
     title = visible(chart.title + (f" ({chart.unit})" if chart.unit else ""))
     bar_chart = pygal.Bar(
         style=style, width=width, height=height, title=title, js=[],
