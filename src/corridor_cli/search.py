@@ -4,32 +4,35 @@ Text in any mix of Chinese and English is NFKC-normalised and case-folded, then 
 into terms:
 
 * a run of CJK characters (Chinese has no spaces) gives every character and every
-  pair of adjacent characters: 西永航空 → 西 永 航 空 西永 永航 航空. A query's pairs are
-  rarer than its characters, so a record holding the words as written outranks one
-  where the same characters lie scattered;
+  pair of adjacent characters: 西永航空 → 西 永 航 空 西永 永航 航空;
 * a run of letters is a word, with a light plural stemming (durians → durian,
-  countries → country, boxes → box; Xiyong's → xiyong); a run of digits is a number.
+  countries → country, boxes → box; Xiyong's → xiyong), and two words in a row are
+  also a pair (air cargo), common words skipped; a run of digits is a number.
+
+A query's pairs are rarer than its characters or words, so a record holding the
+words as written outranks one where the same characters or words lie scattered.
 
 A four-digit number in the query (2022, or 2022年) is no search term: it keeps only
 the facts whose period overlaps that year and the events dated in it (several years:
 any of them). Common English words (the, of, …) in a query are ignored unless
 nothing else is left.
 
-Each record is a document of five fields, each with its own weight (BM25F):
-label_zh and label_en (an event's titles), the names and aliases of its entity,
-its quote and its note. The score of a record is the sum over the distinct query
-terms t of
+Each record is a document of five fields (BM25F): label_zh and label_en (an event's
+titles), the names and aliases of its entity, its quote and its note. The score of a
+record is the sum over the distinct query terms t of
 
-    idf(t) · tf(t) / (k1 + tf(t)),   tf(t) = Σ_fields w_f · n_f(t) / (1 − b + b · len_f / avglen_f)
+    idf(t) · tf(t) / (k1 + tf(t)),   tf(t) = Σ_f w_f · n_f(t) / (1 − b_f + b_f · len_f / avglen_f)
     idf(t) = ln(1 + (N − df(t) + 0.5) / (df(t) + 0.5))
 
-with k1 = 1.2 and b = 0.75; N, df and the average field lengths are taken over the
-whole fact base, so the year filter never changes a record's score.
+with k1 = 1.2 and the field weights w_f and length normalisations b_f below (0.75,
+but none for labels). N, df and the average field lengths are taken over the whole
+fact base, so the year filter never changes a record's score.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -72,6 +75,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English plural stemming: durians → durian, countries → country,
     boxes → box; bus, status, analysis and glass stay as they are."""
@@ -201,11 +205,16 @@ class Index:
         df: Counter[str] = Counter()
         records: Iterable[tuple[str, Fact | Event]] = (
             *(("fact", f) for f in base.facts), *(("event", e) for e in base.events))
+        seen: dict[str, Counter[str]] = {}  # texts repeat: every record of an entity names it
         for kind, record in records:
             texts = record_fields(base, record)
-            terms = [tokenize(texts[f]) for f in FIELDS]
-            counts = tuple(Counter(t) for t in terms)
-            docs.append(_Doc(record, kind, counts, tuple(len(t) for t in terms)))
+            counts = []
+            for f in FIELDS:
+                text = texts[f]
+                if text not in seen:
+                    seen[text] = Counter(tokenize(text))
+                counts.append(seen[text])
+            docs.append(_Doc(record, kind, tuple(counts), tuple(c.total() for c in counts)))
             df.update(set().union(*counts))
         n = len(docs) or 1
         avg = tuple(sum(d.lengths[i] for d in docs) / n for i in range(len(FIELDS)))

@@ -9,7 +9,9 @@ files.py    what each format writes: one SQLite file (plus its metadata), one
             workbook, or a directory of json or csv files, as (path, bytes) pairs.
 """
 
-from corridor_cli.export.files import SUFFIX_FORMATS, ExportFormat, metadata_path, outputs, table_view
+from corridor_cli.export.files import (
+    SUFFIX_FORMATS, ExportFormat, metadata_path, outputs, table_view,
+)
 from corridor_cli.export.schema import Column, ExportError, ForeignKey, Table, tables
 from corridor_cli.export.sqlite import datasette_metadata, sqlite_bytes
 

@@ -74,14 +74,20 @@ def _cell(column: Column, value: Any) -> Any:
     return value
 
 
+def _comment(text: str) -> str:
+    """An SQL comment to the end of the line: the schema (.schema in sqlite3) explains itself."""
+    return " -- " + " ".join(text.split())
+
+
 def _create(table: Table) -> list[str]:
-    lines = [f"  {_name(c.name)} {c.type}{'' if c.nullable else ' NOT NULL'}"
-             for c in table.columns]
-    lines.append(f"  PRIMARY KEY ({', '.join(map(_name, table.primary_key))})")
+    lines = [f"  {_name(c.name)} {c.type}{'' if c.nullable else ' NOT NULL'},"
+             f"{_comment(c.description)}" for c in table.columns]
+    constraints = [f"  PRIMARY KEY ({', '.join(map(_name, table.primary_key))})"]
     for fk in table.foreign_keys:
-        lines.append(f"  FOREIGN KEY ({', '.join(map(_name, fk.columns))}) REFERENCES "
-                     f"{_name(fk.table)} ({', '.join(map(_name, fk.references))})")
-    statements = [f"CREATE TABLE {_name(table.name)} (\n" + ",\n".join(lines) + "\n)"]
+        constraints.append(f"  FOREIGN KEY ({', '.join(map(_name, fk.columns))}) REFERENCES "
+                           f"{_name(fk.table)} ({', '.join(map(_name, fk.references))})")
+    statements = [f"CREATE TABLE {_name(table.name)} ({_comment(table.description)}\n"
+                  + "\n".join(lines) + "\n" + ",\n".join(constraints) + "\n)"]
     for columns in table.indexes:
         index = f"idx_{table.name}_{'_'.join(columns)}"
         statements.append(f"CREATE INDEX {_name(index)} ON {_name(table.name)} "
@@ -110,7 +116,13 @@ def _insert(conn: sqlite3.Connection, table: Table) -> None:
 def _serialize(conn: sqlite3.Connection) -> bytes:
     if sys.version_info >= (3, 11):
         return conn.serialize()
-    import os  # pragma: no cover - Python 3.10: copy into a temporary file and read it
+    return _backup_bytes(conn)  # pragma: no cover - Python 3.10
+
+
+def _backup_bytes(conn: sqlite3.Connection) -> bytes:
+    """The database's bytes without Connection.serialize (Python 3.10): a backup into a
+    temporary file, read back."""
+    import os
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory:
