@@ -11,16 +11,33 @@ from corridor_cli.cli.app import Exit, app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, LangOpt, LimitOpt,
     NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, WithinOpt, YearOpt,
-    _complete_metric, _emit, _lang, _load, _message, _options,
+    MetricArg, _emit, _lang, _load, _message, _options,
 )
 from corridor_cli.cli.records import _dates
+from corridor_cli.records import FactBase
+
+
+def metric_rows(base: FactBase, metric: str, derived: bool, *, year, date_from, date_to,
+                entity, within, status, source) -> tuple[str, list]:
+    """The metric (checked) and its series rows for the options of series and chart."""
+    from corridor_cli.analysis.series import metric_series
+
+    notes: list[str] = []
+    with _options():
+        metric = query.check_choice("METRIC", metric.strip(),
+                                    {*base.metrics, *(f.metric for f in base.facts)}, "metric")
+        q = query.validate(base, query.FactQuery(
+            **_dates(year, date_from, date_to, base), entity=entity, within=within,
+            status=status, source=source), notes)
+        rows = metric_series(base, q, metric, derived)
+    for note in notes:
+        _message(note)
+    return metric, rows
 
 
 @app.command()
 def series(
-    metric: Annotated[str, typer.Argument(
-        metavar="METRIC", autocompletion=_complete_metric, show_default=False,
-        help="A metric id (see 'corridor metrics'): trains_run, trade_value, gdp, …")],
+    metric: MetricArg,
     entity: EntityOpt = None,
     within: WithinOpt = None,
     year: YearOpt = None,
@@ -60,16 +77,9 @@ def series(
     from corridor_cli.analysis import series as series_rows
 
     base = _load(facts_dir)
-    notes: list[str] = []
-    with _options():
-        metric = query.check_choice("METRIC", metric.strip(),
-                                    {*base.metrics, *(f.metric for f in base.facts)}, "metric")
-        q = query.validate(base, query.FactQuery(
-            **_dates(year, date_from, date_to, base), entity=entity, within=within,
-            status=status, source=source), notes)
-        rows = series_rows.metric_series(base, q, metric, derived)
-    for note in notes:
-        _message(note)
+    metric, rows = metric_rows(base, metric, derived, year=year, date_from=date_from,
+                               date_to=date_to, entity=entity, within=within, status=status,
+                               source=source)
     lang = _lang(lang)
     if wide:
         entities, wide_rows = series_rows.wide(rows)

@@ -144,6 +144,9 @@ SourceOpt = Annotated[Optional[list[str]], typer.Option(
 GrepOpt = Annotated[Optional[str], typer.Option(
     "--grep", "-g", metavar="TEXT", help="Only records whose labels, titles or quote contain TEXT.")]
 DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
+MetricArg = Annotated[str, typer.Argument(
+    metavar="METRIC", autocompletion=_complete_metric, show_default=False,
+    help="A metric id (see 'corridor metrics'): trains_run, trade_value, gdp, …")]
 LimitOpt = Annotated[Optional[str], typer.Option(
     "--limit", "-n", metavar="N", help="Show at most N records.")]
 

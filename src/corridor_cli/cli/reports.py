@@ -11,9 +11,10 @@ from corridor_cli import query
 from corridor_cli.cli.app import _env, app
 from corridor_cli.cli.common import (
     EntityOpt, FactsDirOpt, FromOpt, LangOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt,
-    WithinOpt, YearOpt, _bad, _choose, _complete_metric, _complete_topic, _emit_document,
+    MetricArg, WithinOpt, YearOpt, _bad, _choose, _complete_topic, _emit_document,
     _lang, _load, _message, _options,
 )
+from corridor_cli.cli.analysis import metric_rows
 from corridor_cli.cli.records import _dates
 
 _CHART_FORMATS = ("table", "svg")
@@ -37,9 +38,7 @@ def _document_format(option: Optional[str], output: Optional[str], choices: tupl
 
 @app.command()
 def chart(
-    metric: Annotated[str, typer.Argument(
-        metavar="METRIC", autocompletion=_complete_metric, show_default=False,
-        help="A metric id (see 'corridor metrics'): trains_run, trade_value, gdp, …")],
+    metric: MetricArg,
     entity: EntityOpt = None,
     within: WithinOpt = None,
     year: YearOpt = None,
@@ -67,22 +66,14 @@ def chart(
 
       corridor chart trade_value --within jiangjin --format svg --output trade.svg
     """
-    from corridor_cli.analysis.series import metric_series
     from corridor_cli.report import bars
 
     chosen = _document_format(fmt, output, _CHART_FORMATS, {".svg": "svg", ".txt": "table"},
                               "table")
     base = _load(facts_dir)
-    notes: list[str] = []
-    with _options():
-        metric = query.check_choice("METRIC", metric.strip(),
-                                    {*base.metrics, *(f.metric for f in base.facts)}, "metric")
-        q = query.validate(base, query.FactQuery(
-            **_dates(year, date_from, date_to, base), entity=entity, within=within,
-            status=status, source=source), notes)
-        rows = metric_series(base, q, metric, derived)
-    for note in notes:
-        _message(note)
+    metric, rows = metric_rows(base, metric, derived, year=year, date_from=date_from,
+                               date_to=date_to, entity=entity, within=within, status=status,
+                               source=source)
     lang = _lang(lang)
     drawn = bars.chart(base, metric, rows, lang)
     if not drawn.bars:
