@@ -410,6 +410,9 @@ def test_report_on_a_terminal_is_rich_text_with_text_charts():
     assert not text.lstrip().startswith("#")  # drawn, not Markdown source
     assert "Briefing: Jiangjin District and its parts · 2023" in text
     assert "▒" in text and "(partial)" in text and "░" in text  # the text charts
+    lines = [x.strip() for x in text.splitlines()]
+    assert any(x.startswith("2023-01..2023-05 (partial) │▒") for x in lines)  # one bar a line
+    assert "\\n" not in text and not any(x.startswith("|") for x in lines)  # drawn tables
     assert "References" in text and "[1]" in text
 
 
@@ -420,3 +423,160 @@ def test_chart_on_a_terminal_is_coloured_unless_no_color():
     plain = _pty(["chart", "trains_run", "--within", "jiangjin"],
                  {"PAGER": "cat", "NO_COLOR": "1"})
     assert "\x1b[" not in plain and "█" in plain
+
+
+# ---------------------------------------------------------------- regressions (red team)
+_RT_VOCAB = """
+[[topic]]
+id = "rt-topic"
+name_zh = "红队"
+name_en = "Red team"
+
+[[metric]]
+id = "rt_money"
+name_zh = "红队金额"
+name_en = "red team money"
+definition = "Money."
+kind = "flow"
+bases = ["CNY", "USD"]
+
+[[metric]]
+id = "rt_change"
+name_zh = "红队变化"
+name_en = "red team change"
+definition = "A change that may be negative."
+kind = "measure"
+bases = ["percent", "CNY"]
+
+[[entity]]
+id = "rt-zone"
+name_zh = "红队园区"
+name_en = "RT Zone \\u001b[31mRED\\u001b[0m \\u202eevil"
+kind = "industrial-area"
+
+[[source]]
+id = "rt-src"
+title_zh = "红队报告"
+title_en = "RT report \\u202e\\u2066"
+publication_zh = "红队日报"
+publication_en = "RT Daily"
+authors = ["甲"]
+date = "2022-12"
+file = "a.txt"
+"""
+
+
+def _rt_fact(fid, metric, value, unit, period, quote, status="actual", extra=""):
+    return f"""
+[[fact]]
+id = "{fid}"
+topic = "rt-topic"
+entity = "rt-zone"
+metric = "{metric}"
+value = {value}
+unit = "{unit}"
+status = "{status}"
+period = "{period}"
+label_zh = "{fid}"
+label_en = "{fid}"
+source = "rt-src"
+quote = "{quote}"
+{extra}"""
+
+
+@pytest.fixture
+def rt_dir(tmp_path) -> Path:
+    facts = (
+        _rt_fact("rt-q1", "rt_money", 25000, "万元", "2022-01..2022-03", "一季度不到25000万元",
+                 extra='bound = "upper"')
+        + _rt_fact("rt-target", "rt_money", 10, "亿元", "2022", "2022年目标10亿元",
+                   status="target")
+        + _rt_fact("rt-2019", "rt_money", 9000, "万元", "2019", "2019年9000万元")
+        + _rt_fact("rt-2020", "rt_money", 5, "亿元", "2020", "2020年5亿元")
+        + _rt_fact("rt-huge", "rt_money", "1e300", "亿元", "2021", "2021年1e300亿元")
+        + _rt_fact("rt-neg-2019", "rt_change", -40, "%", "2019", "下降40%")
+        + _rt_fact("rt-pos-2020", "rt_change", 10, "%", "2020", "增长10%")
+    )
+    directory = tmp_path / "rt"
+    write_toml(directory, "vocab.toml", _RT_VOCAB)
+    write_toml(directory, "facts.toml", facts)
+    return directory
+
+
+def test_a_target_actual_converted_to_the_target_unit_is_marked_derived(rt_dir):
+    """<25000 万元 shown as <2.5 亿元 beside a 10 亿元 target: corridor converted it, so it
+    is in italics; the figure as printed is in the source, the converted one is not."""
+    md = run(["report", "--facts-dir", rt_dir, "--entity", "rt-zone", "--year", "2022",
+              "--format", "md", "--lang", "en"]).stdout
+    _, tables = _md_walk(md)
+    targets = next(t for t in tables if [c.content for c in t[0]][:2] == ["target", "goal"])
+    header = [c.content for c in targets[0]]
+    row = targets[1]
+    actual = row[header.index("actual")]
+    assert "2.5" in actual.content and _plain_numbers(actual) == []  # italic: derived
+    assert _ref_links(actual)  # and still cites the fact it comes from
+    gap = row[header.index("gap")].content
+    assert "+<" not in gap and "100 million yuan" in gap  # an honest sign, and a unit
+
+
+def test_no_actual_is_not_a_figure_and_has_no_reference(tmp_path):
+    write_toml(tmp_path / "d", "vocab.toml", _RT_VOCAB)
+    write_toml(tmp_path / "d", "facts.toml", _rt_fact(
+        "rt-target", "rt_money", 10, "亿元", "2022", "2022年目标10亿元", status="target"))
+    md = run(["report", "--facts-dir", tmp_path / "d", "--entity", "rt-zone", "--format", "md",
+              "--lang", "zh"]).stdout
+    _, tables = _md_walk(md)
+    targets = next(t for t in tables if [c.content for c in t[0]][:2] == ["目标", "目标值"])
+    header = [c.content for c in targets[0]]
+    actual = targets[1][header.index("实际")]
+    assert actual.content == "无实际数" and not _ref_links(actual)
+    assert targets[1][header.index("差距")].content == "期内无实际数"  # the note in Chinese
+
+
+def test_html_shows_control_and_bidi_characters_as_escapes(rt_dir):
+    html = run(["report", "--facts-dir", rt_dir, "--entity", "rt-zone", "--format", "html",
+                "--lang", "en"]).stdout
+    for char in ("\x1b", "\u202e", "\u2066", "\x07"):
+        assert char not in html
+    assert "RT Zone \\x1b[31mRED" in html  # shown, not acted on
+
+
+def test_figures_too_large_to_draw_are_named_not_a_traceback(rt_dir, tmp_path):
+    svg_out = tmp_path / "m.svg"
+    result = run(["chart", "rt_money", "--facts-dir", rt_dir, "-o", svg_out, "--lang", "en"])
+    assert "Traceback" not in result.stderr
+    root = ET.fromstring(svg_out.read_text(encoding="utf-8"))
+    assert "rt-huge" in "".join(root.itertext())  # named under the chart (the note)
+    text = run(["chart", "rt_money", "--facts-dir", rt_dir, "--lang", "en"]).stdout
+    assert "not drawn (too large to draw): rt-huge" in text
+    html = run(["report", "--facts-dir", rt_dir, "--format", "html", "--entity", "rt-zone"])
+    assert "<svg" in html.stdout
+
+
+def test_negative_figures_grow_left_of_the_axis(rt_dir):
+    lines = run(["chart", "rt_change", "--facts-dir", rt_dir, "--lang", "en"]).stdout.splitlines()
+    neg = next(x for x in lines if x.startswith("2019"))
+    pos = next(x for x in lines if x.startswith("2020"))
+    assert neg.index("█") < neg.index("│") and neg.rstrip().endswith("-40 percent")
+    assert pos.index("│") < pos.index("█")
+    assert neg.index("│") == pos.index("│")  # one axis
+    assert abs(neg.count("█") / pos.count("█") - 4) < 0.5  # one scale: 40 against 10
+
+
+def test_svg_axis_labels_keep_the_period_and_the_kind_whole():
+    svg_text = run(["chart", "trade_value", "--format", "svg", "--lang", "en"]).stdout
+    root = ET.fromstring(svg_text)
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t.startswith("2020-01..2020-06 · ") and t.endswith("(partial)") for t in texts)
+    zh = ET.fromstring(run(["chart", "trains_run", "--within", "jiangjin", "--format", "svg",
+                            "--lang", "zh"]).stdout)
+    texts = [t.text or "" for t in zh.iter("{http://www.w3.org/2000/svg}text")]
+    assert "2023-01..2023-05 (部分)" in texts and "2023 (目标)" in texts
+
+
+@posix_only
+def test_derived_figures_are_marked_without_colour_on_a_terminal():
+    text = _pty(["report", "--within", "jiangjin", "--topic", "trains", "--lang", "en"],
+                {"PAGER": "cat", "NO_COLOR": "1"})
+    assert "Figures marked † are derived" in text
+    assert "5/12 partial †" in text

@@ -7,6 +7,7 @@ or text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -290,6 +291,27 @@ _PACE = {"zh": {"met": "已完成", "on pace": "进度正常", "behind": "落后
          "en": {p: p for p in ("met", "on pace", "behind", "uncertain")}}
 
 
+_KIND_ZH = {"level": "存量", "share": "比重", "rate": "比率", "measure": "数值",
+            "cumulative": "累计数", "rank": "名次", "flow": "流量", "figure": "数值"}
+
+
+def note_text(note: str, lang: str) -> str:
+    """A target's note (analysis/targets.py writes them in English) in the reader's language."""
+    if lang != "zh" or not note:
+        return note
+    fixed = {"no actual": "无实际数", "no actual in the period": "期内无实际数",
+             "a rank: a lower place is better, so no progress in %": "名次：越小越好，不计完成百分比"}
+    if note in fixed:
+        return fixed[note]
+    start = "the actuals in the period do not run from its start: "
+    if note.startswith(start):
+        return "期内实际数不是从期初算起：" + note[len(start):]
+    kind = re.fullmatch(r"an? (\w+): progress only, no pace \(it does not start from zero\)", note)
+    if kind:
+        return f"{_KIND_ZH.get(kind.group(1), kind.group(1))}：只计完成度，不计进度（不从零开始）"
+    return note
+
+
 def targets_view(base: FactBase, rows: Sequence[TargetRow], lang: str) -> View:
     machine, human = [], []
     for r in rows:
@@ -314,7 +336,7 @@ def targets_view(base: FactBase, rows: Sequence[TargetRow], lang: str) -> View:
         gap = ""
         if r.pace_gap is not None:
             gap = (f"{'较进度' if lang == 'zh' else 'vs pace'} "
-                   f"{'+' if r.pace_gap.value >= 0 else ''}{_fig_text(r.pace_gap, lang)}")
+                   f"{'+' if r.pace_gap.value > 0 else ''}{_fig_text(r.pace_gap, lang)} {unit}")
         human.append({
             "target": t.label(lang), "goal": f"{value_text(t, lang)} {unit}",
             "period": _period_text(t, lang),
@@ -326,7 +348,7 @@ def targets_view(base: FactBase, rows: Sequence[TargetRow], lang: str) -> View:
             "pace": _PACE[lang].get(r.pace, "") if r.pace else "",
             "gap": "; ".join(x for x in (
                 f"{'尚差' if lang == 'zh' else 'to go'} {_fig_text(r.remaining, lang)} {unit}"
-                if r.remaining is not None else "", gap, r.note) if x),
+                if r.remaining is not None else "", gap, note_text(r.note, lang)) if x),
             "id": t.id,
         })
     keys = ("target", "goal", "period", "actual", "as_of", "progress", "elapsed", "pace", "gap",

@@ -10,7 +10,7 @@ import typer
 from corridor_cli import query
 from corridor_cli.cli.app import _env, app
 from corridor_cli.cli.common import (
-    EntityOpt, FactsDirOpt, FromOpt, LangOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt,
+    EntityOpt, FactsDirOpt, FromOpt, LangOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt,
     MetricArg, WithinOpt, YearOpt, _bad, _choose, _complete_topic, _emit_document,
     _lang, _load, _message, _options,
 )
@@ -110,6 +110,7 @@ def report(
              "rich text on a terminal, md in a pipe, else from the --output suffix.")] = None,
     output: OutputOpt = None,
     lang: LangOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """A briefing to hand on: headline figures (the latest actual of the most-reported
     metrics), series tables and charts, targets with progress, the audit's findings on
@@ -142,7 +143,7 @@ def report(
     env = _env()
     if fmt is None and output is None and env.stdout_isatty:
         text = documents.terminal(content, width=env.terminal_width() or 100, color=env.color)
-        _emit_document(text, None, base, pageable=True)
+        _emit_document(text, None, base, pageable=not no_pager)
         return
     text = documents.html(content) if chosen == "html" else documents.markdown(content)
     _emit_document(text, output, base)

@@ -19,6 +19,8 @@ from corridor_cli.analysis.series import SeriesRow
 from corridor_cli.records import FactBase, decimal_text
 from corridor_cli.views import _BOUND_MARK, unit_text, value_text
 
+# Beyond this a chart library's float arithmetic overflows; such a figure is named, not drawn.
+_TALLEST = Decimal("1e100")
 # How each kind of bar is drawn; the words appear in legends and axis labels.
 KINDS = ("actual", "partial", "target", "forecast", "planned", "derived")
 KIND_TEXT = {
@@ -40,15 +42,16 @@ KIND_MARK = {
 @dataclass(frozen=True)
 class Bar:
     id: str  # the fact (or derived figure) drawn
-    label: str  # the period, with the entity when the chart has several
+    period: str  # the period as the reader's language writes it
+    entity: str  # the entity's name when the chart has several, else ""
     value: Decimal  # the height, in the chart's unit
     text: str  # the figure as printed, with its bound, range and unit
     kind: str  # one of KINDS
     source: str | None  # the source id the figure comes from (None: derived)
 
     @property
-    def mark(self) -> str:
-        return self.kind if self.kind != "actual" else ""
+    def label(self) -> str:
+        return f"{self.period} · {self.entity}" if self.entity else self.period
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def chart(base: FactBase, metric: str, rows: Sequence[SeriesRow], lang: str) -> 
     unit_id = Counter(r.unit for r in rows).most_common(1)[0][0]
     unit = base.units.get(unit_id)
     several = len({r.entity for r in rows}) > 1
-    bars, skipped = [], []
+    bars, skipped, too_large = [], [], []
     for r in rows:
         value, value_max, bound = ((r.fact.value, r.fact.value_max, r.fact.bound)
                                    if r.fact is not None
@@ -95,22 +98,28 @@ def chart(base: FactBase, metric: str, rows: Sequence[SeriesRow], lang: str) -> 
         else:
             skipped.append(r.id)
             continue
+        if abs(height) > _TALLEST:
+            too_large.append(r.id)
+            continue
         if r.fact is not None:
             text = value_text(r.fact, lang)
         else:
             text = _BOUND_MARK[lang].get(bound, "") + decimal_text(value)
         text = f"{text} {unit_text(base, r.unit, lang)}"
-        label = _period_label(r, lang)
+        entity = ""
         if several:
             e = base.entities.get(r.entity)
-            label += f" · {(e.name_zh if lang == 'zh' else e.name_en) if e else r.entity}"
-        bars.append(Bar(r.id, label, height, text, _kind(r),
+            entity = (e.name_zh if lang == "zh" else e.name_en) if e else r.entity
+        bars.append(Bar(r.id, _period_label(r, lang), entity, height, text, _kind(r),
                         r.fact.source if r.fact is not None else None))
-    note = ""
+    notes = []
     if skipped:
-        note = (f"未绘出（单位无法换算为{unit_id}）：{', '.join(skipped)}" if lang == "zh"
-                else f"not drawn (unit not convertible to {unit_id}): {', '.join(skipped)}")
-    return Chart(title, unit_text(base, unit_id, lang), tuple(bars), note)
+        notes.append(f"未绘出（单位无法换算为{unit_id}）：{', '.join(skipped)}" if lang == "zh"
+                     else f"not drawn (unit not convertible to {unit_id}): {', '.join(skipped)}")
+    if too_large:
+        notes.append(f"未绘出（数值过大）：{', '.join(too_large)}" if lang == "zh"
+                     else f"not drawn (too large to draw): {', '.join(too_large)}")
+    return Chart(title, unit_text(base, unit_id, lang), tuple(bars), "; ".join(notes))
 
 
 def legend(bars: Sequence[Bar], lang: str) -> list[tuple[str, str]]:
@@ -119,7 +128,13 @@ def legend(bars: Sequence[Bar], lang: str) -> list[tuple[str, str]]:
     return [(k, KIND_TEXT[lang][k]) for k in KINDS if k in present]
 
 
-def axis_label(bar: Bar, lang: str) -> str:
+def axis_label(bar: Bar, lang: str, entity_room: int | None = None) -> str:
+    """The bar's period, entity and kind (2023 (target)); with entity_room, the entity's
+    name cut to that many characters, never the period or the kind."""
+    entity = bar.entity
+    if entity_room is not None and len(entity) > entity_room:
+        entity = entity[: max(entity_room - 1, 1)].rstrip() + "…"
+    label = f"{bar.period} · {entity}" if entity else bar.period
     mark = KIND_MARK[lang].get(bar.kind)
-    return f"{bar.label} ({mark})" if mark else bar.label
+    return f"{label} ({mark})" if mark else label
 

@@ -20,12 +20,21 @@ from corridor_cli.safetext import visible
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
+def _visible(value: object) -> object:
+    """Every value a template prints, made visible: control and bidi characters from the
+    data shown as escapes. What a filter already built (Markup: links, SVG) is left alone."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) or not isinstance(value, str) else visible(value)
+
+
 def _environment(autoescape: bool):
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=autoescape,
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+        lstrip_blocks=True, finalize=_visible,
     )
 
 
@@ -34,16 +43,20 @@ def _md_code(text: str) -> str:
     return visible(text).replace("`", "'")
 
 
-def markdown(b: Briefing, *, anchors: bool = True, text_charts: bool = False,
-             width: int = 80) -> str:
+def markdown(b: Briefing, *, terminal: bool = False, width: int = 80) -> str:
     """GitHub-flavoured Markdown: each figure followed by links to its references
-    ([1](#ref-1)), derived figures in italics, references with their anchors."""
+    ([1](#ref-1)), derived figures in italics, references with their anchors.
+    For the terminal: plain [1] marks, derived figures also marked †, text charts."""
+    from markupsafe import Markup
+
     from corridor_cli.report.text import text_chart
+
+    anchors = not terminal
 
     def figure(cell: Cell) -> str:
         text = _md_cell(cell.text)
         if cell.derived and text:
-            text = f"*{text}*"
+            text = f"*{text}* †" if terminal else f"*{text}*"
         if anchors:
             marks = " ".join(f"[\\[{n}\\]](#ref-{n})" for n in cell.refs)
         else:
@@ -53,10 +66,10 @@ def markdown(b: Briefing, *, anchors: bool = True, text_charts: bool = False,
     env = _environment(autoescape=False)
     env.filters.update(
         md=_md_cell, code=_md_code, figure=figure,
-        text_chart=lambda chart: text_chart(chart, b.lang, max(width - 8, 40)),
+        # a chart is lines of text already made visible: Markup keeps finalize off it
+        text_chart=lambda chart: Markup(text_chart(chart, b.lang, max(width - 8, 40))),
     )
-    return env.get_template("report.md.j2").render(b=b, anchors=anchors,
-                                                   text_charts=text_charts)
+    return env.get_template("report.md.j2").render(b=b, anchors=anchors, terminal=terminal)
 
 
 def html(b: Briefing) -> str:
@@ -91,6 +104,6 @@ def terminal(b: Briefing, *, width: int = 100, color: bool = False) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, color_system="standard" if color else None,
                       force_terminal=color, no_color=not color, highlight=False, emoji=False)
-    console.print(Markdown(markdown(b, anchors=False, text_charts=True, width=width),
+    console.print(Markdown(markdown(b, terminal=True, width=width),
                            hyperlinks=False))
     return out.getvalue()

@@ -54,26 +54,34 @@ def svg(chart: Chart, lang: str, chart_id: str = "chart-1", *, inline: bool = Fa
         guide_stroke_color="#e4e6ea", guide_stroke_dasharray="0",
         major_guide_stroke_color="#d0d3d9", major_guide_stroke_dasharray="0",
     )
+    # Long labels (a period and an entity) would squeeze the plot: the entity's name is
+    # cut, never the period or the kind; the table under the chart and each bar's
+    # tooltip carry the name whole. pygal cuts by characters, and a Chinese character
+    # is as wide as two Latin ones, so corridor cuts itself and pygal does not.
+    wide = lang == "zh" or any(unicodedata.east_asian_width(c) in "WF"
+                               for b in chart.bars for c in b.entity)
+    room = max(10, int(width / 7.5 / max(len(chart.bars), 1))) // (2 if wide else 1)
     labels = [visible(axis_label(b, lang)) for b in chart.bars]
-    # Long labels (a period and an entity) are cut on the axis, where they would squeeze
-    # the plot; the table under the chart and each bar's tooltip carry them whole.
-    # pygal cuts by characters; a Chinese character is as wide as two Latin ones.
-    wide = any(unicodedata.east_asian_width(c) in "WF" for x in labels for c in x)
-    room = max(12, int(width / 7.5 / max(len(labels), 1))) // (2 if wide else 1)
-    rotate = 0 if all(len(x) <= room for x in labels) else 25
-    limit = room if rotate == 0 else (15 if wide else 26)
+    rotate = 0
+    if any(len(x) > room for x in labels):
+        rotate = 25
+        labels = [visible(axis_label(b, lang, 8 if wide else 16)) for b in chart.bars]
     title = visible(chart.title + (f" ({chart.unit})" if chart.unit else ""))
+    if chart.note and not inline:  # a file on its own says what it could not draw
+        title += "\n" + visible(chart.note)
     bar_chart = pygal.Bar(
         style=style, width=width, height=height, title=title, js=[],
-        disable_xml_declaration=True, show_legend=False, print_values=True,
-        print_values_position="top", x_label_rotation=rotate, truncate_label=limit,
+        disable_xml_declaration=True, show_legend=False,
+        print_values=len(chart.bars) <= 16,  # more would print over each other
+        no_data_text="无数据" if lang == "zh" else "No data",
+        print_values_position="top", x_label_rotation=rotate, truncate_label=-1,
         margin_bottom=10, include_x_axis=True, show_y_guides=True,
         defs=[f'<pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
               f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
               f'<rect width="3" height="6" fill="{_LIGHT}"/></pattern>'],
     )
     bar_chart.x_labels = labels
-    bar_chart.add(title, [
+    bar_chart.add(visible(chart.title), [
         {"value": float(b.value), "style": _style(b.kind, hatch),
          "formatter": (lambda _v, text=visible(b.text): text), "label": label}
         for b, label in zip(chart.bars, labels)

@@ -29,7 +29,8 @@ def text_chart(chart: Chart, lang: str, width: int = 80, color: bool = False) ->
     from rich.text import Text
 
     out = io.StringIO()
-    console = Console(file=out, width=max(width, 40), color_system="standard" if color else None,
+    width = max(width, 20)
+    console = Console(file=out, width=width, color_system="standard" if color else None,
                       force_terminal=color, no_color=not color, highlight=False,
                       soft_wrap=True, emoji=False, markup=False)
     unit = f" ({visible(chart.unit)})" if chart.unit else ""
@@ -41,18 +42,28 @@ def text_chart(chart: Chart, lang: str, width: int = 80, color: bool = False) ->
     room = max(width - label_w - text_w - 4, _MIN_BAR)
     if label_w + room + text_w + 4 > width:  # a narrow terminal: labels on a line of their own
         label_w, room = 0, max(width - text_w - 3, _MIN_BAR)
+    # Negative figures grow to the left of the axis, positive ones to the right, on one scale.
     top = max((b.value for b in chart.bars if b.value > 0), default=Decimal(0))
+    bottom = max((-b.value for b in chart.bars if b.value < 0), default=Decimal(0))
+    scale = top + bottom
+    left = round(float(bottom / scale) * room) if scale else 0
     for bar, label, text in zip(chart.bars, labels, texts):
         cells = 0
-        if top > 0 and bar.value > 0:
-            cells = max(1, round(float(bar.value / top) * room))
+        if scale and bar.value:
+            cells = max(1, round(float(abs(bar.value) / scale) * room))
         line = Text()
         if label_w:
-            line.append(label + " " * (label_w - cell_len(label)) + " │")
+            line.append(label + " " * (label_w - cell_len(label)) + " ")
         else:
             console.print(Text(label))
+        glyphs = GLYPH[bar.kind] * cells
+        if bar.value < 0:
+            line.append(" " * (left - cells))
+            line.append(glyphs, style=COLOR[bar.kind])
             line.append("│")
-        line.append(GLYPH[bar.kind] * cells, style=COLOR[bar.kind])
+        else:
+            line.append(" " * left + "│")
+            line.append(glyphs, style=COLOR[bar.kind])
         line.append(" " + text)
         console.print(line)
     if chart.bars:
