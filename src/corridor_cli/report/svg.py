@@ -15,6 +15,7 @@ address at all.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from corridor_cli.report.bars import Chart, axis_label
@@ -81,6 +82,9 @@ def svg(chart: Chart, lang: str, chart_id: str = "chart-1", *, inline: bool = Fa
               f'<rect width="3" height="6" fill="{_LIGHT}"/></pattern>'],
     )
     bar_chart.x_labels = labels
+    if len(labels) > 24:  # label every few bars only, so labels never print over each other
+        bar_chart.config.x_labels_major_every = math.ceil(len(labels) / 20)
+        bar_chart.config.show_minor_x_labels = False
     bar_chart.add(visible(chart.title), [
         {"value": float(b.value), "style": _style(b.kind, hatch),
          "formatter": (lambda _v, text=visible(b.text): text), "label": label}
