@@ -460,3 +460,24 @@ def test_start_up_does_not_import_the_search_modules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+# ---------------------------------------------------------------- regressions (red team)
+@pytest.mark.parametrize("text", ["江津 班列 2021-2023", "江津 班列 2021..2023", "江津 班列 2021至2023",
+                                  "江津 班列 2023-2021"])
+def test_a_year_range_keeps_every_year_between(text):
+    result = run(["search", *text.split(), "--format", "csv"])
+    ids = [r["id"] for r in parse_csv(result.stdout)]
+    assert "jiangjin-trains-run-2022" in ids  # 2022 lies between 2021 and 2023
+    assert "only records of 2021, 2022, 2023" in result.stderr
+
+
+def test_a_four_digit_number_read_as_a_year_is_said_on_stderr():
+    result = run(["search", "2000", "万吨"])
+    assert "only records of 2000" in result.stderr and "read as a year" in result.stderr
+
+
+def test_equal_printed_scores_are_in_id_order():
+    rows = parse_csv(run(["search", "foreign", "trade", "--format", "csv"]).stdout)
+    keys = [(-float(r["score"]), r["id"]) for r in rows]
+    assert keys == sorted(keys)

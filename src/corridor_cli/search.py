@@ -45,6 +45,7 @@ from corridor_cli.records import Event, Fact, FactBase
 
 K1 = 1.2
 B = 0.75
+SCORE_DIGITS = 4  # scores are shown, and ties ordered, at this many decimals
 # How much a term counts in each field (w_f), and how much each field's length tempers
 # it (b_f). A label or title says what the record is, the entity's names who it is
 # about, the quote what the source printed; the note is commentary that often names
@@ -67,6 +68,7 @@ _CJK = ("\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<digits>\d+)|(?P<word>(?:(?![{_CJK}])[^\W\d_])+)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
+_YEAR_RANGE = re.compile(r"(?<!\d)(\d{4})\s*年?\s*(?:\.\.|-|–|—|~|～|至|到)\s*(\d{4})(?!\d)")
 _YEAR_SUFFIX = re.compile(r"(?<!\d)(\d{4})\s*年")  # 2022年江津: the 年 belongs to the year
 
 
@@ -147,8 +149,13 @@ def _is_year(kind: str, token: str) -> bool:
 
 def parse_query(text: str) -> SearchQuery:
     """Terms and years of a query; QueryError when it holds neither."""
-    tokens = _raw_tokens(_YEAR_SUFFIX.sub(r"\1 ", normalise(text)))
-    years = sorted({int(_ascii_digits(t)) for k, t in tokens if _is_year(k, t)})
+    text = normalise(text)
+    spans = set()
+    for m in _YEAR_RANGE.finditer(text):  # 2021-2023, 2021..2023, 2021至2023: every year
+        first, last = sorted((int(m.group(1)), int(m.group(2))))
+        spans.update(range(first, last + 1))
+    tokens = _raw_tokens(_YEAR_SUFFIX.sub(r"\1 ", _YEAR_RANGE.sub(r" \1 \2 ", text)))
+    years = sorted(spans | {int(_ascii_digits(t)) for k, t in tokens if _is_year(k, t)})
     terms = _terms([(k, t) for k, t in tokens if not _is_year(k, t)])
     if any(t not in STOP_WORDS for t in terms):  # only common words: search for them
         terms = [t for t in terms if t not in STOP_WORDS]
@@ -265,5 +272,6 @@ def search(base: FactBase, text: str, *, limit: int | None = None) -> list[Hit]:
         score = index.score(doc, q.terms)
         if score > 0 or not q.terms:
             hits.append(Hit(doc.record, score, doc.kind))
-    hits.sort(key=lambda h: (-h.score, h.record.id, h.kind))
+    # ties as printed (4 decimals) are ordered by id, as the README says
+    hits.sort(key=lambda h: (-round(h.score, SCORE_DIGITS), h.record.id, h.kind))
     return hits if limit is None else hits[:limit]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from corridor_cli.records import Fact, FactBase
-from corridor_cli.search import Hit
+from corridor_cli.search import SCORE_DIGITS, Hit
 from corridor_cli.views import (
     _STATUS, Row, View, _caption, _headers, _pick, _period_text, source_text, unit_text,
     value_text,
@@ -14,7 +14,6 @@ from corridor_cli.views import (
 
 SEARCH_FIELDS = ("rank", "score", "kind", "id", "date_or_period", "label_zh", "label_en",
                  "value", "value_max", "unit", "bound", "status", "entity", "source", "quote")
-SCORE_DIGITS = 4
 
 _KIND = {"zh": {"fact": "事实", "event": "事件"}, "en": {"fact": "fact", "event": "event"}}
 _SEARCH_HEADERS = {

@@ -10,7 +10,7 @@ from corridor_cli import query
 from corridor_cli.cli.app import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, FactsDirOpt, FormatOpt, LangOpt, LimitOpt, NoHeaderOpt, NoPagerOpt,
-    OutputOpt, _emit, _lang, _load, _options,
+    OutputOpt, _emit, _lang, _load, _message, _options,
 )
 
 
@@ -54,7 +54,11 @@ def search(
     base = _load(facts_dir)
     wanted = " ".join(text)
     with _options():
+        years = searching.parse_query(wanted).years
         hits = searching.search(base, wanted, limit=query.parse_limit(limit))
+    if years:  # a four-digit number is read as a year: say so, in case it was a figure
+        _message(f"only records of {', '.join(map(str, years))} (a four-digit number in the "
+                 f"text is read as a year)")
     _emit(search_views.search_view(base, hits, _lang(lang), wanted), fmt, output, bom,
           f"no facts or events match {wanted.strip()!r}", base=base, columns=columns,
           no_header=no_header, no_pager=no_pager)
