@@ -31,15 +31,23 @@ from corridor_cli.cli import app
 REPO = Path(__file__).resolve().parents[1]
 
 # Variables that change what corridor reads or how it prints; tests set them explicitly.
-_CORRIDOR_VARS = ("CORRIDOR_FACTS_PATH", "CORRIDOR_LANG", "NO_COLOR", "COLUMNS")
+_CORRIDOR_VARS = ("CORRIDOR_FACTS_PATH", "CORRIDOR_LANG", "NO_COLOR", "COLUMNS",
+                  "CORRIDOR_CACHE_DIR", "CORRIDOR_NO_CACHE")
 
 
 # ---------------------------------------------------------------- environment
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts without user fact paths, a language preference, NO_COLOR or COLUMNS."""
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
+    """Every test starts without user fact paths, a language preference, NO_COLOR or
+    COLUMNS, and with a parse cache of the test session's own (never the user's)."""
     for var in _CORRIDOR_VARS:
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache))
 
 
 def proc_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:

@@ -39,6 +39,7 @@ from corridor_cli.factfiles import (
 )
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
+from corridor_cli.cache import Cache, digest, hit
 from corridor_cli.toml_layout import Layout, Place
 from corridor_cli.records import (
     EventStatus,
@@ -495,15 +496,25 @@ def _long_number_line(text: str) -> int | None:
     return None
 
 
-def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Layout] | None:
-    """Read one file as UTF-8 TOML; a problem and None when it cannot be read (see
+def read_file(path: Path, problems: list[Problem]) -> bytes | None:
+    """The bytes of one fact file; a problem and None when it cannot be read (see
     factfiles.read_regular: never blocks, never more than MAX_FACT_FILE_BYTES)."""
-    name = display_path(path)
     try:
-        data = read_regular(path, MAX_FACT_FILE_BYTES)
+        return read_regular(path, MAX_FACT_FILE_BYTES)
     except ReadError as exc:
         problems.append(read_problem(path, exc))
         return None
+
+
+def parse_file(path: Path, problems: list[Problem],
+               data: bytes | None = None) -> tuple[dict[str, Any], Layout] | None:
+    """One file (its bytes, when already read) as UTF-8 TOML; a problem and None when it
+    cannot be read or parsed."""
+    name = display_path(path)
+    if data is None:
+        data = read_file(path, problems)
+        if data is None:
+            return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -535,10 +546,11 @@ def parse_file(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Lay
     return doc, Layout(text)
 
 
-def read_records(path: Path, root: Path, problems: list[Problem]) -> list[tuple[Any, bool]]:
+def read_records(path: Path, root: Path, problems: list[Problem],
+                 data: bytes | None = None) -> list[tuple[Any, bool]]:
     """Every record of one file, built as far as it can be, each with whether all its
     fields are valid; problems for everything wrong with the file."""
-    parsed = parse_file(path, problems)
+    parsed = parse_file(path, problems, data)
     if parsed is None:
         return []
     doc, layout = parsed
@@ -803,17 +815,55 @@ class Loaded:
     all_sources: tuple[Source, ...] = ()  # every [[source]] table read, valid or not
 
 
-def load_full(dirs: Sequence[Path]) -> Loaded:
+def _file_records(path: Path, root: Path, data: bytes, problems: list[Problem],
+                  cache: Cache | None) -> list[tuple[Any, bool]]:
+    """read_records for one file's bytes, from the cache when it holds exactly these bytes."""
+    if cache is None:
+        return read_records(path, root, problems, data)
+    name = "file-" + digest(os.path.realpath(path), os.fspath(root), display_path(path))
+    key = digest(data)
+    stored = cache.get(name, key)
+    if hit(stored):
+        records, found = stored
+        problems.extend(found)
+        return records
+    found: list[Problem] = []
+    records = read_records(path, root, found, data)
+    cache.put(name, key, (records, found))
+    problems.extend(found)
+    return records
+
+
+def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
     """Load every fact file under dirs: the valid records, all problems at once, and
-    every fact and event read (for checks that should see invalid ones too)."""
+    every fact and event read (for checks that should see invalid ones too).
+
+    With a cache, a file whose bytes were loaded before is not parsed again, and when
+    every file is as it was (the same bytes, names and directories), the whole result,
+    checked across files, is taken as it was stored."""
     problems: list[Problem] = []
-    valid: dict[int, bool] = {}  # by id() of the record
-    collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     files: list[Path] = []
     watched: list[Path] = []
+    contents: list[tuple[Path, Path, bytes | None]] = []
     for path, root in toml_files(dirs, problems, watched):
         files.append(Path(os.path.realpath(path)))
-        for record, ok in read_records(path, root, problems):
+        contents.append((path, root, read_file(path, problems)))
+    whole_name = whole_key = ""
+    if cache is not None:
+        whole_name = "base-" + digest(*(os.fspath(d) for d in dirs))
+        whole_key = digest(repr(problems), *(os.fspath(w) for w in watched), *(
+            part for (path, root, data), real in zip(contents, files)
+            for part in (os.fspath(real), os.fspath(path), os.fspath(root),
+                         digest(data) if data is not None else "unreadable")))
+        stored = cache.get(whole_name, whole_key)
+        if hit(stored):
+            return stored
+    valid: dict[int, bool] = {}  # by id() of the record
+    collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    for path, root, data in contents:
+        if data is None:
+            continue
+        for record, ok in _file_records(path, root, data, problems, cache):
             collected[type(record).__name__.lower()].append(record)
             valid[id(record)] = ok
     vocab = {kind: _by_id(collected[kind], kind, valid, problems)
@@ -835,11 +885,14 @@ def load_full(dirs: Sequence[Path]) -> Loaded:
                     tuple(e for e in collected["event"] if valid[id(e)]),
                     files=tuple(files), dirs=tuple(Path(d) for d in dirs),
                     watched_dirs=tuple(watched))
-    return Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]),
-                  tuple(collected["source"]))
+    loaded = Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]),
+                    tuple(collected["source"]))
+    if cache is not None:
+        cache.put(whole_name, whole_key, loaded)
+    return loaded
 
 
-def load(dirs: Sequence[Path]) -> tuple[FactBase, list[Problem]]:
+def load(dirs: Sequence[Path], cache: Cache | None = None) -> tuple[FactBase, list[Problem]]:
     """Load every fact file under dirs. Returns the valid records and all problems found."""
-    loaded = load_full(dirs)
+    loaded = load_full(dirs, cache)
     return loaded.base, loaded.problems

@@ -12,6 +12,7 @@ import typer
 
 from corridor_cli import query, views
 from corridor_cli.cli.app import Exit, _env
+from corridor_cli.cache import Cache, cache_root
 from corridor_cli.loader import fact_dirs, load
 from corridor_cli.output import (
     LANGS,
@@ -200,8 +201,8 @@ def _dirs(facts_dir: Optional[list[str]]) -> list[Path]:
 
 def _load(facts_dir: Optional[list[str]]) -> FactBase:
     """The fact base; every problem on stderr and exit 2 if any file is invalid."""
-    dirs = fact_dirs(_dirs(facts_dir), _env().environ)
-    base, problems = load(dirs)
+    environ = _env().environ
+    base, problems = load(fact_dirs(_dirs(facts_dir), environ), Cache(cache_root(environ)))
     if problems:
         for problem in problems:
             _env().stderr.write(f"{problem}\n")

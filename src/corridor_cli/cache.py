@@ -1,0 +1,126 @@
+"""The parse cache: what loading a fact file gave, kept in the user's cache directory so a
+file is parsed once until it changes.
+
+Where: $XDG_CACHE_HOME/corridor (else ~/.cache/corridor) on Linux and other Unix
+systems, and the platform's cache directory through platformdirs elsewhere (macOS,
+Windows); CORRIDOR_CACHE_DIR names another directory, and CORRIDOR_NO_CACHE=1 turns the
+cache off. Under it, one directory per package version, cache schema and Python
+version: an upgrade never reads what an older corridor wrote.
+
+What: an entry is a pickle of (key, value), in a file named after what it is for (a
+fact file's real path and the directory it was found under; or the list of
+directories loaded). The key holds the digest of the content it was built from, so
+an entry is used only for exactly those bytes: an edited file misses, a touched but
+unchanged one hits, and nothing is ever served stale, whatever the clock or the file
+system's timestamp granularity.
+
+Safety: an entry is written to a temporary file and renamed into place, so a reader
+sees a whole entry or none, and two processes loading at once each get a correct
+result. An entry that cannot be read (corrupted, truncated, written by something
+else) is a miss; a cache directory that cannot be created or written is no cache.
+Neither is reported: the files are parsed as if there were no cache, which is always
+correct. The directory must belong to the user and not be writable by others, since
+a pickle is code: one that is not is not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from corridor_cli import __version__
+
+# Bump when the records, problems or what the loader stores change shape or meaning.
+SCHEMA = 1
+
+_MISS = object()
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def cache_root(environ: Mapping[str, str]) -> Path | None:
+    """The cache directory for this corridor, or None when the cache is off."""
+    if environ.get("CORRIDOR_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    chosen = environ.get("CORRIDOR_CACHE_DIR", "").strip()
+    if chosen:
+        base = Path(chosen)
+    elif os.name == "posix" and sys.platform != "darwin":
+        xdg = environ.get("XDG_CACHE_HOME", "").strip()
+        base = (Path(xdg) if xdg and os.path.isabs(xdg)
+                else Path(environ.get("HOME") or os.path.expanduser("~")) / ".cache") / "corridor"
+    else:  # pragma: no cover - macOS and Windows
+        import platformdirs
+
+        base = platformdirs.user_cache_path("corridor", appauthor=False)
+    python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return base / f"v{__version__}-s{SCHEMA}-{python}"
+
+
+class Cache:
+    """Entries under one directory; every failure is a miss or a no-op, never an error."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._usable: bool | None = None
+
+    def _ready(self, create: bool) -> bool:
+        if self.root is None:
+            return False
+        if self._usable is not None and (self._usable or not create):
+            return self._usable
+        try:
+            if create:
+                self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            st = os.stat(self.root)
+        except OSError:
+            self._usable = False if create else None
+            return False
+        owner_ok = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+        self._usable = owner_ok and not (st.st_mode & 0o022)
+        return self._usable
+
+    def _path(self, name: str) -> Path:
+        return self.root / f"{name}.pickle"  # type: ignore[operator]
+
+    def get(self, name: str, key: str) -> Any:
+        """The value stored under name for exactly this key, else _MISS."""
+        if not self._ready(create=False):
+            return _MISS
+        try:
+            with open(self._path(name), "rb") as f:
+                stored_key, value = pickle.load(f)
+        except Exception:  # missing, truncated, corrupted, from another program: a miss
+            return _MISS
+        return value if stored_key == key else _MISS
+
+    def put(self, name: str, key: str, value: Any) -> None:
+        if not self._ready(create=True):
+            return
+        path = self._path(name)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(value):x}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except Exception:  # full disk, read-only, a value that will not pickle: no cache
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def hit(value: Any) -> bool:
+    return value is not _MISS
