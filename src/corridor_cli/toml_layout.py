@@ -72,7 +72,70 @@ class Layout:
         self.records: dict[str, list[Place]] = {}
         self.first_line: dict[str, int] = {}
         self._text, self._pos, self._line = text, 0, 1
-        self._scan()
+        if not self._lines():
+            self.records, self.first_line = {}, {}
+            self._scan()
+
+    def _lines(self) -> bool:
+        """The fast path for files written one statement a line, as fact files are: a
+        [[kind]] or [kind.sub] header, or `key = value` with a value that ends on its line
+        (a string, a scalar, an array of those, or an inline table of those). Returns False,
+        having decided nothing, at the first line of any other shape (a multi-line string,
+        array or table, a top-level `kind = [...]`), and the full scan runs instead."""
+        record: Place | None = None
+        prefix = ""
+        in_root = True
+        simple = _SIMPLE.match
+        for number, line in enumerate(self._text.split("\n"), 1):
+            m = simple(line)
+            if m is not None:  # most lines: bare_key = "a string" or a number
+                if record is not None and not in_root:
+                    record.fields.setdefault(prefix + m.group(1), number)
+                elif in_root:
+                    self.first_line.setdefault(m.group(1), number)
+                continue
+            m = _LINE.match(line)
+            if m is None:
+                return False
+            if m["blank"] is not None:
+                continue
+            if m["header"] is not None:
+                parts = _parts(m["header"])
+                if parts is None:
+                    return False
+                in_root, record, prefix = False, None, ""
+                self.first_line.setdefault(parts[0], number)
+                if m["array"]:
+                    if len(parts) != 1:
+                        return False
+                    record = Place(number)
+                    self.records.setdefault(parts[0], []).append(record)
+                elif len(parts) > 1 and self.records.get(parts[0]):
+                    record = self.records[parts[0]][-1]
+                    record.note("", parts[1:], number)
+                    prefix = ".".join(parts[1:]) + "."
+                continue
+            parts = _parts(m["key"])
+            if parts is None:
+                return False
+            value = m["value"]
+            if in_root:
+                if value.startswith(("[", "{")):
+                    return False  # a top-level kind = [ … ]: records the full scan finds
+                self.first_line.setdefault(parts[0], number)
+                continue
+            if record is None:
+                continue
+            record.note(prefix, parts, number)
+            if value.startswith("{"):
+                inner = prefix + ".".join(parts) + "."
+                for key in _INLINE_KEY.finditer(value):
+                    if key["key"] is not None:
+                        sub = _parts(key["key"])
+                        if sub is None:
+                            return False
+                        record.note(inner, sub, number)
+        return True
 
     def place(self, kind: str, index: int) -> Place | None:
         """Where the index-th record of kind is written; None when not found."""
@@ -195,6 +258,41 @@ class Layout:
                     self._value(stack, frame.record, frame.prefix + ".".join(parts) + ".")
                 else:
                     self._value(stack, None, "")
+
+
+# One line of the fast path. A value that ends on its line: a basic or literal string,
+# a scalar, or an array or inline table holding only those (and arrays of them); a
+# triple quote, or a bracket left open, matches none of these and sends the file to the
+# full scan.
+_BARE = r"[A-Za-z0-9_-]+"
+_KEY = rf"""(?:{_BARE}|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED = rf"{_KEY}(?:[ \t]*\.[ \t]*{_KEY})*"
+_STR = r"""(?:"(?!"")(?:[^"\\\n]|\\.)*"|'(?!'')[^'\n]*')"""
+_ATOM = rf"""(?:{_STR}|[^\s,\[\]{{}}#"'=]+(?: [0-9]{{2}}:[^\s,\]}}#]*)?)"""
+_ARRAY = rf"\[(?:\s*{_ATOM}\s*,)*\s*(?:{_ATOM}\s*)?\]"
+_ITEM = rf"(?:{_ATOM}|{_ARRAY})"
+_INLINE = (rf"\{{(?:\s*{_DOTTED}\s*=\s*{_ITEM}\s*,)*"
+           rf"\s*(?:{_DOTTED}\s*=\s*{_ITEM}\s*)?\}}")
+_LINE = re.compile(
+    rf"""[ \t]*(?:(?P<blank>(?:\#.*)?\r?)"""
+    rf"""|(?P<array>\[)?\[[ \t]*(?P<header>{_DOTTED})[ \t]*\](?(array)\])[ \t]*(?:\#.*)?\r?"""
+    rf"""|(?P<key>{_DOTTED})[ \t]*=[ \t]*(?P<value>{_INLINE}|{_ITEM})[ \t]*(?:\#.*)?\r?)$""")
+_SIMPLE = re.compile(r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*"""
+                     r"""(?:"(?!"")(?:[^"\\\n]|\\.)*"|[^\s,\[\]{}#"'=]+)[ \t]*\r?$""")
+_INLINE_KEY = re.compile(rf"{_STR}|(?P<key>{_DOTTED})[ \t]*=")
+_SPLIT = re.compile(rf"[ \t]*({_KEY})[ \t]*(?:\.|$)")
+
+
+def _parts(dotted: str) -> list[str] | None:
+    """The parts of a dotted key as tomllib reads them (None if it cannot tell)."""
+    parts, pos = [], 0
+    while pos < len(dotted):
+        m = _SPLIT.match(dotted, pos)
+        if m is None or m.end() == pos:
+            return None
+        parts.append(_key_text(m.group(1)))
+        pos = m.end()
+    return parts or None
 
 
 def _key_text(token: str) -> str:
