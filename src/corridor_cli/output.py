@@ -12,7 +12,6 @@ import os
 import re
 import stat
 import sys
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,6 +269,8 @@ def write_atomic(path: Path, data: bytes | str, bom: bool = False) -> None:
     # finally clause knows what to remove.
     # short enough beside any legal file name (NAME_MAX is 255 bytes on most systems)
     stem = path.name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
+    import secrets  # only when a file is written: it costs milliseconds to import
+
     tmp = str(directory / f".{stem}.{secrets.token_hex(6)}.tmp")
     ours = True
     try:
