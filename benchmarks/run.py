@@ -213,6 +213,28 @@ def machine() -> dict[str, str]:
     }
 
 
+def code_state() -> str:
+    """A fingerprint of what is measured: the versions of the packages involved and the
+    size and mtime of every file of the installed corridor_cli package (found without
+    importing it), so that a change during the run (others at work in the same checkout
+    or environment) is reported instead of silently mixed into the figures."""
+    import hashlib
+    import importlib.util
+    parts = []
+    for dist in ("typer", "click", "rich", "corridor-cli", "sqlite-utils"):
+        try:
+            parts.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}=absent")
+    spec = importlib.util.find_spec("corridor_cli")
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        for path in sorted(Path(root).rglob("*.py")):
+            st = path.stat()
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12] + " " + " ".join(parts[:5])
+
+
 # ---------------------------------------------------------------- the suites
 
 @dataclass
@@ -363,7 +385,11 @@ def report(args, info, rows, cmd_targets, floor, scales: list[Scale], started: f
                f"{(time.perf_counter() - started) / 60:.1f} min in all).\n")
     out.append(f"- Machine: {info['cpu']}")
     out.append(f"- OS: {info['os']}")
-    out.append(f"- Python {info['python']}; {info['versions']}\n")
+    out.append(f"- Python {info['python']}; {info['versions']}")
+    if args.state_before != args.state_after:
+        out.append(f"- **Warning: the code or packages measured changed during the run** "
+                   f"(before: {args.state_before}; after: {args.state_after}); run again.")
+    out.append("")
     out.append("### Commands (bundled fact base)\n")
     out.append(f"Floor median: **{ms(floor.median)} ms**. Ratio = median / floor median.\n")
     out.append("| command | median ms | min ms | × floor | peak MiB |")
@@ -485,11 +511,15 @@ def main() -> None:
     started = time.perf_counter()
     rng = random.Random(args.seed)
     info = machine()
+    args.state_before = code_state()
     with tempfile.TemporaryDirectory(prefix="corridor-bench-") as name:
         tmp = Path(name)
         rows, targets, floor = commands_suite(args.runs, rng, tmp, corridor, sqlite_utils)
         scales = [scale_suite(n, args.scale_runs, rng, tmp, corridor, sqlite_utils, args.files)
                   for n in sizes]
+    args.state_after = code_state()
+    if args.state_before != args.state_after:
+        print("run.py: warning: the code or packages measured changed during the run", file=sys.stderr)
     text = report(args, info, rows, targets, floor, scales, started)
     print(text)
     if args.write:
