@@ -123,6 +123,36 @@ def run_proc(args: Sequence[str], expect: int | Sequence[int] = 0,
     return proc
 
 
+# ---------------------------------------------------------------- a real terminal (pty)
+def run_in_pty(args: list[str], env: dict[str, str | None], columns: int = 120):
+    """Run corridor with its standard output on a pty of the given width: (status,
+    what it drew, stderr)."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "corridor_cli", *args],
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
+                            env=proc_env(env), cwd=REPO)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    err = proc.stderr.read().decode("utf-8", "replace")
+    status = proc.wait(timeout=60)
+    return status, b"".join(chunks).decode("utf-8", "replace"), err
+
+
 # ---------------------------------------------------------------- parsing
 def parse_csv(text: str, delimiter: str = ",") -> list[dict[str, str]]:
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL

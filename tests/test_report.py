@@ -8,13 +8,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, proc_env, run, run_proc, write_toml
+from conftest import run, run_in_pty, run_proc, write_toml
 from markdown_it import MarkdownIt
 
 from corridor_cli.loader import fact_dirs, load
@@ -377,29 +376,9 @@ posix_only = pytest.mark.skipif(os.name != "posix", reason="needs ptys")
 
 
 def _pty(args: list[str], env: dict[str, str | None], columns: int = 120) -> str:
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "corridor_cli", *args],
-                            stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
-                            env=proc_env(env), cwd=REPO)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    assert proc.wait(timeout=60) == 0, proc.stderr.read()
-    return b"".join(chunks).decode("utf-8", "replace")
+    status, text, err = run_in_pty(args, env, columns)
+    assert status == 0, err
+    return text
 
 
 @posix_only

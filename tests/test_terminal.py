@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from conftest import (
+    run_in_pty,
     REPO,
     assert_no_traceback,
     console_script,
@@ -192,41 +193,15 @@ def test_narrow_terminal_in_process():
 
 
 # ---------------------------------------------------------------- a real terminal (pty)
-def _run_in_pty(args: list[str], env: dict[str, str | None], columns: int = 120):
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    proc = subprocess.Popen([*corridor_cmd(), *args], stdin=subprocess.DEVNULL, stdout=slave,
-                            stderr=subprocess.PIPE, env=proc_env(env), cwd=REPO)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed its end
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    err = proc.stderr.read().decode("utf-8", "replace")
-    status = proc.wait(timeout=60)
-    return status, b"".join(chunks).decode("utf-8", "replace"), err
-
-
 @posix_only
 def test_pty_default_is_a_table_and_no_color_removes_escapes():
-    status, coloured, err = _run_in_pty(["facts", "trains", "--year", "2023"],
+    status, coloured, err = run_in_pty(["facts", "trains", "--year", "2023"],
                                         {"TERM": "xterm-256color", "NO_COLOR": None},
                                         columns=250)
     assert status == 0, err
     assert ESC in coloured  # a terminal gets colour ...
     assert not coloured.startswith("id,topic")  # ... and a table, not csv
-    status, plain, err = _run_in_pty(["facts", "trains", "--year", "2023", "--format", "table"],
+    status, plain, err = run_in_pty(["facts", "trains", "--year", "2023", "--format", "table"],
                                      {"TERM": "xterm-256color", "NO_COLOR": "1"}, columns=250)
     assert status == 0, err
     assert ESC not in plain  # NO_COLOR: none at all
@@ -236,7 +211,7 @@ def test_pty_default_is_a_table_and_no_color_removes_escapes():
 
 @posix_only
 def test_pty_narrow_terminal():
-    status, text, err = _run_in_pty(["facts", "trains", "--format", "table"],
+    status, text, err = run_in_pty(["facts", "trains", "--format", "table"],
                                     {"TERM": "xterm", "COLUMNS": "20"}, columns=20)
     assert status == 0, err
     assert text.strip()
@@ -245,7 +220,7 @@ def test_pty_narrow_terminal():
 
 @posix_only
 def test_pty_explicit_format_wins_over_the_terminal():
-    status, text, err = _run_in_pty(["facts", "trains", "--format", "csv"], {"TERM": "xterm"})
+    status, text, err = run_in_pty(["facts", "trains", "--format", "csv"], {"TERM": "xterm"})
     assert status == 0, err
     assert csv_header(text.replace("\r\n", "\n")) == list(FACT_FIELDS)
     assert ESC not in text

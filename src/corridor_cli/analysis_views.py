@@ -136,7 +136,7 @@ def _value_cell(r: SeriesRow, lang: str) -> str:
     return _mark(r.derived.bound, lang) + decimal_text(r.derived.value)
 
 
-def _entity_name(base: FactBase, entity_id: str, lang: str) -> str:
+def entity_name(base: FactBase, entity_id: str, lang: str) -> str:
     e = base.entities.get(entity_id)
     return entity_id if e is None else (e.name_zh if lang == "zh" else e.name_en)
 
@@ -147,7 +147,7 @@ def series_view(base: FactBase, metric: str, rows: Sequence[SeriesRow], lang: st
     human = [{
         "period": (f"as of {r.period.end}" if lang == "en" else f"截至{r.period.end}")
         if r.period.is_point else str(r.period),
-        "entity": _entity_name(base, r.entity, lang),
+        "entity": entity_name(base, r.entity, lang),
         "value": _value_cell(r, lang),
         "unit": unit_text(base, r.unit, lang),
         "status": _STATUS[lang][r.status],
@@ -202,7 +202,7 @@ def wide_view(base: FactBase, metric: str, entities: Sequence[str], rows: Sequen
     keys = ("period", "status", "unit", "coverage", *entities)
     headers = {**_headers(lang, "period", "status", "unit"),
                "coverage": "年度覆盖" if lang == "zh" else "of year",
-               **{e: _entity_name(base, e, lang) for e in entities}}
+               **{e: entity_name(base, e, lang) for e in entities}}
     m_ = base.metrics.get(metric)
     return View("series", machine, tuple(fields), human,
                 m_.name(lang) if m_ is not None else metric, keys, headers,

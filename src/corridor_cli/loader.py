@@ -815,13 +815,13 @@ class Loaded:
     all_sources: tuple[Source, ...] = ()  # every [[source]] table read, valid or not
 
 
-def _file_records(path: Path, root: Path, data: bytes, problems: list[Problem],
+def _file_records(path: Path, root: Path, data: bytes, key: str, problems: list[Problem],
                   cache: Cache | None) -> list[tuple[Any, bool]]:
-    """read_records for one file's bytes, from the cache when it holds exactly these bytes."""
+    """read_records for one file's bytes, from the cache when it holds exactly these bytes
+    (key: their digest)."""
     if cache is None:
         return read_records(path, root, problems, data)
     name = "file-" + digest(os.path.realpath(path), os.fspath(root), display_path(path))
-    key = digest(data)
     stored = cache.get(name, key)
     if hit(stored):
         records, found = stored
@@ -844,26 +844,28 @@ def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
     problems: list[Problem] = []
     files: list[Path] = []
     watched: list[Path] = []
-    contents: list[tuple[Path, Path, bytes | None]] = []
+    contents: list[tuple[Path, Path, bytes | None, str]] = []  # with the bytes' digest
     for path, root in toml_files(dirs, problems, watched):
         files.append(Path(os.path.realpath(path)))
-        contents.append((path, root, read_file(path, problems)))
+        data = read_file(path, problems)
+        contents.append((path, root, data,
+                         digest(data) if cache is not None and data is not None else ""))
     whole_name = whole_key = ""
     if cache is not None:
         whole_name = "base-" + digest(*(os.fspath(d) for d in dirs))
         whole_key = digest(repr(problems), *(os.fspath(w) for w in watched), *(
-            part for (path, root, data), real in zip(contents, files)
+            part for (path, root, data, key), real in zip(contents, files)
             for part in (os.fspath(real), os.fspath(path), os.fspath(root),
-                         digest(data) if data is not None else "unreadable")))
+                         key if data is not None else "unreadable")))
         stored = cache.get(whole_name, whole_key)
         if hit(stored):
             return stored
     valid: dict[int, bool] = {}  # by id() of the record
     collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-    for path, root, data in contents:
+    for path, root, data, key in contents:
         if data is None:
             continue
-        for record, ok in _file_records(path, root, data, problems, cache):
+        for record, ok in _file_records(path, root, data, key, problems, cache):
             collected[type(record).__name__.lower()].append(record)
             valid[id(record)] = ok
     vocab = {kind: _by_id(collected[kind], kind, valid, problems)

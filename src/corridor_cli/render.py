@@ -94,7 +94,7 @@ def _human_text(value: Any) -> str:
 _MD_ACTIVE = re.compile(r"([\\`*\[\]<>|~&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 
 
-def _md_cell(value: Any) -> str:
+def md_cell(value: Any) -> str:
     # visible() has already turned every line break into an escape, so a row stays one line.
     return _MD_ACTIVE.sub(r"\\\1", _human_text(value))
 
@@ -103,8 +103,8 @@ def _md(view: View, out: TextIO, header: bool) -> None:
     from tabulate import tabulate  # aligns wide (CJK) characters when wcwidth is installed
 
     keys = list(view.human_fields or view.machine_fields)
-    rows = [[_md_cell(row.get(k, "")) for k in keys] for row in view.human]
-    text = tabulate(rows, headers=[_md_cell(view.header(k)) for k in keys], tablefmt="github",
+    rows = [[md_cell(row.get(k, "")) for k in keys] for row in view.human]
+    text = tabulate(rows, headers=[md_cell(view.header(k)) for k in keys], tablefmt="github",
                     disable_numparse=True,
                     colalign=["right" if k in view.numeric else "left" for k in keys])
     if not header:  # rows only, to append to an existing table

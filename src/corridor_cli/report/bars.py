@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from corridor_cli.analysis.series import SeriesRow
+from corridor_cli.analysis_views import entity_name
 from corridor_cli.records import FactBase, decimal_text
 from corridor_cli.views import _BOUND_MARK, unit_text, value_text
 
@@ -106,10 +107,7 @@ def chart(base: FactBase, metric: str, rows: Sequence[SeriesRow], lang: str) -> 
         else:
             text = _BOUND_MARK[lang].get(bound, "") + decimal_text(value)
         text = f"{text} {unit_text(base, r.unit, lang)}"
-        entity = ""
-        if several:
-            e = base.entities.get(r.entity)
-            entity = (e.name_zh if lang == "zh" else e.name_en) if e else r.entity
+        entity = entity_name(base, r.entity, lang) if several else ""
         bars.append(Bar(r.id, _period_label(r, lang), entity, height, text, _kind(r),
                         r.fact.source if r.fact is not None else None))
     notes = []

@@ -19,11 +19,11 @@ from corridor_cli import __version__
 from corridor_cli.analysis.audit import audit
 from corridor_cli.analysis.series import metric_series
 from corridor_cli.analysis.targets import targets_for
-from corridor_cli.analysis_views import audit_view, series_view, targets_view
+from corridor_cli.analysis_views import audit_view, entity_name, series_view, targets_view
 from corridor_cli.query import FactQuery, scope, select_events, select_facts
 from corridor_cli.records import Event, Fact, FactBase, Status
 from corridor_cli.report.bars import Chart, chart
-from corridor_cli.views import View, events_view, facts_view
+from corridor_cli.views import View, _pick, events_view, facts_view
 
 HEADLINES = 8  # metrics in the headline table
 SERIES = 4  # series tables (and charts)
@@ -158,10 +158,9 @@ class _Citations:
         out = []
         for source_id, number in self.numbers.items():
             s = self.base.sources[source_id]
-            pick = (lambda zh, en: (zh or en) if lang == "zh" else (en or zh))
             out.append(Reference(
-                number, source_id, pick(s.publication_zh, s.publication_en),
-                pick(s.title_zh, s.title_en), str(s.date) if s.date else "",
+                number, source_id, _pick(lang, s.publication_zh, s.publication_en),
+                _pick(lang, s.title_zh, s.title_en), str(s.date) if s.date else "",
                 tuple(s.authors),
                 tuple(Quote(r, q) for r, q in self.quotes[source_id].items())))
         return tuple(out)
@@ -175,14 +174,6 @@ def _table(view: View, keys: Sequence[str], cell) -> Table:
                  rows)
 
 
-def _names(base: FactBase, ids: Iterable[str], lang: str) -> list[str]:
-    out = []
-    for i in ids:
-        e = base.entities.get(i)
-        out.append(i if e is None else (e.name_zh if lang == "zh" else e.name_en))
-    return out
-
-
 def title(base: FactBase, q: FactQuery, lang: str) -> str:
     """What was selected, in words: entities, topics, dates and sources."""
     t = _T[lang]
@@ -190,9 +181,9 @@ def title(base: FactBase, q: FactQuery, lang: str) -> str:
     if q.within:
         inside = set(q.within)
         roots = [e for e in q.within if base.entities[e].part_of not in inside]
-        parts.append(", ".join(n + t["parts"] for n in _names(base, roots, lang)))
+        parts.append(", ".join(n + t["parts"] for n in (entity_name(base, e, lang) for e in roots)))
     if q.entity:
-        parts.append(", ".join(_names(base, q.entity, lang)))
+        parts.append(", ".join(entity_name(base, e, lang) for e in q.entity))
     if not parts:
         parts.append(t["all"])
     if q.topic:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from corridor_cli.render import _md_cell
+from corridor_cli.render import md_cell
 from corridor_cli.report.bars import Chart, legend
 from corridor_cli.report.briefing import Briefing, Cell
 from corridor_cli.safetext import visible
@@ -54,7 +54,7 @@ def markdown(b: Briefing, *, terminal: bool = False, width: int = 80) -> str:
     anchors = not terminal
 
     def figure(cell: Cell) -> str:
-        text = _md_cell(cell.text)
+        text = md_cell(cell.text)
         if cell.derived and text:
             text = f"*{text}* †" if terminal else f"*{text}*"
         if anchors:
@@ -65,7 +65,7 @@ def markdown(b: Briefing, *, terminal: bool = False, width: int = 80) -> str:
 
     env = _environment(autoescape=False)
     env.filters.update(
-        md=_md_cell, code=_md_code, figure=figure,
+        md=md_cell, code=_md_code, figure=figure,
         # a chart is lines of text already made visible: Markup keeps finalize off it
         text_chart=lambda chart: Markup(text_chart(chart, b.lang, max(width - 8, 40))),
     )
