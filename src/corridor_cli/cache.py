@@ -25,7 +25,6 @@ a pickle is code: one that is not is not used.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -36,13 +35,19 @@ from typing import Any
 from corridor_cli import __version__
 
 # Bump when the records, problems or what the loader stores change shape or meaning.
-SCHEMA = 1
+SCHEMA = 2
 
 _MISS = object()
 
 
+try:  # hashlib would import OpenSSL's bindings first, a few ms on every run
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without its own BLAKE2
+    from hashlib import blake2b
+
+
 def digest(*parts: bytes | str) -> str:
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     for part in parts:
         data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from corridor_cli import query
-from corridor_cli.cli.app import Exit, app
+from corridor_cli.cli.application import Exit, app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, LangOpt, LimitOpt,
     NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, WithinOpt, YearOpt,

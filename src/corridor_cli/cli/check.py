@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from corridor_cli import views
-from corridor_cli.cli.app import Exit, _env, app
+from corridor_cli.cli.application import Exit, _env, app
 from corridor_cli.cli.common import FactsDirOpt, _bad, _dirs, _emit, _format
 from corridor_cli.loader import fact_dirs, load_full
 from corridor_cli.render import FILE_ONLY, Format

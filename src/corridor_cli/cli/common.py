@@ -11,7 +11,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from corridor_cli import query, views
-from corridor_cli.cli.app import Exit, _env
+from corridor_cli.cli.application import Exit, _env
 from corridor_cli.cache import Cache, cache_root
 from corridor_cli.loader import fact_dirs, load
 from corridor_cli.output import (

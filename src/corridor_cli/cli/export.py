@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from corridor_cli.cli.app import Exit, app
+from corridor_cli.cli.application import Exit, app
 from corridor_cli.cli.common import (
     FactsDirOpt, _bad, _check_output, _choose, _load, _message, _write_output,
 )

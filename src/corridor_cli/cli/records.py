@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from corridor_cli import query, views
-from corridor_cli.cli.app import app
+from corridor_cli.cli.application import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, DescOpt, EntityOpt, FactsDirOpt, FormatOpt, FromOpt, GrepOpt, LangOpt,
     LimitOpt, NoHeaderOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt, WithinOpt,

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from corridor_cli import query
-from corridor_cli.cli.app import _env, app
+from corridor_cli.cli.application import _env, app
 from corridor_cli.cli.common import (
     EntityOpt, FactsDirOpt, FromOpt, LangOpt, NoPagerOpt, OutputOpt, SourceOpt, StatusOpt, ToOpt,
     MetricArg, WithinOpt, YearOpt, _bad, _choose, _complete_topic, _emit_document,

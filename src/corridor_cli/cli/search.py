@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from corridor_cli import query
-from corridor_cli.cli.app import app
+from corridor_cli.cli.application import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, FactsDirOpt, FormatOpt, LangOpt, LimitOpt, NoHeaderOpt, NoPagerOpt,
     OutputOpt, _emit, _lang, _load, _message, _options,

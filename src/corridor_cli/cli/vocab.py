@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corridor_cli import views
-from corridor_cli.cli.app import app
+from corridor_cli.cli.application import app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, FactsDirOpt, FormatOpt, LangOpt, NoHeaderOpt, NoPagerOpt, OutputOpt,
     _emit, _lang, _load,

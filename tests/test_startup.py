@@ -1,0 +1,110 @@
+"""Start-up stays lean: a command imports its own module and what it uses, nothing else.
+
+Each case runs corridor in a real process and lists, at exit, the modules it imported.
+(Speed itself is measured by benchmarks/run.py, never asserted here.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import typer.main
+
+from corridor_cli.cli import COMMANDS, MODULES, modules_for
+
+_PROBE = """
+import atexit, json, sys
+_out = sys.argv.pop(1)
+def _dump():
+    with open(_out, "w") as f:
+        json.dump(sorted(sys.modules), f)
+atexit.register(_dump)
+sys.argv[0] = "corridor"
+from corridor_cli.cli import main
+main()
+"""
+
+HEAVY = ("rich", "tabulate", "xlsxwriter", "jinja2", "pygal", "importlib.metadata",
+         "pydantic", "platformdirs", "hashlib", "secrets")
+
+
+def imported(tmp_path, *args: str) -> set[str]:
+    """The modules a real `corridor ARGS` process had imported when it exited."""
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "COLUMNS": "100"}
+    proc = subprocess.run([sys.executable, "-c", _PROBE, str(out), *args], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    return set(json.loads(out.read_text()))
+
+
+def _has(modules: set[str], name: str) -> bool:
+    return name in modules or any(m.startswith(name + ".") for m in modules)
+
+
+def test_every_command_is_mapped_to_the_module_that_defines_it():
+    from corridor_cli.cli import app
+
+    names = list(typer.main.get_command(app).commands)
+    assert sorted(names) == sorted(COMMANDS)
+    assert set(MODULES) == set(COMMANDS.values())
+    for name, module in COMMANDS.items():
+        callback = typer.main.get_command(app).commands[name].callback
+        # the registered callback is Typer's wrapper; the module it came from is its closure's
+        wrapped = getattr(callback, "__wrapped__", callback)
+        assert wrapped.__module__ == f"corridor_cli.cli.{module}", name
+
+
+@pytest.mark.parametrize("args, wanted", [
+    (["facts", "trains"], ("records",)),
+    (["--version", "report", "--format", "md"], ("reports",)),
+    (["--help"], MODULES),
+    ([], MODULES),
+    (["fact"], MODULES),  # a typo: all, so it gets its suggestion
+])
+def test_a_command_line_needs_only_its_command_module(args, wanted):
+    assert modules_for(args, {}) == wanted
+
+
+def test_shell_completion_loads_every_command():
+    assert modules_for(["facts"], {"_CORRIDOR_COMPLETE": "complete_bash"}) == MODULES
+
+
+def test_facts_as_csv_imports_nothing_it_does_not_use(tmp_path):
+    modules = imported(tmp_path, "facts", "trains", "--year", "2023", "--format", "csv")
+    assert "corridor_cli.cli.records" in modules
+    for name in (*HEAVY, "corridor_cli.cli.reports", "corridor_cli.cli.export",
+                 "corridor_cli.cli.search", "corridor_cli.cli.check", "corridor_cli.search",
+                 "corridor_cli.report", "corridor_cli.export", "corridor_cli.analysis"):
+        assert not _has(modules, name), name
+
+
+@pytest.mark.parametrize("fmt, wanted, unwanted", [
+    ("md", "tabulate", "rich"),
+    ("table", "rich", "tabulate"),
+    ("json", "json", "rich"),
+])
+def test_each_format_imports_its_own_library_only(tmp_path, fmt, wanted, unwanted):
+    modules = imported(tmp_path, "facts", "trains", "--format", fmt, "--no-pager")
+    assert _has(modules, wanted) and not _has(modules, unwanted)
+    assert not _has(modules, "jinja2") and not _has(modules, "pygal")
+
+
+def test_report_and_chart_import_their_libraries(tmp_path):
+    report = imported(tmp_path, "report", "--format", "md", "--no-pager")
+    assert _has(report, "jinja2") and _has(report, "corridor_cli.cli.reports")
+    assert not _has(report, "xlsxwriter") and not _has(report, "corridor_cli.cli.export")
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_each_command_runs_with_only_its_module_loaded(command):
+    """`corridor CMD --help` in a real process: only CMD's module is imported up front."""
+    proc = subprocess.run(["corridor", command, "--help"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "100"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"Usage: corridor {command}")
+    assert "Example" in proc.stdout
