@@ -226,7 +226,7 @@ def _figures(quote: str, unit: str, unit_names: Sequence[str] = ()) -> Iterator[
         after = quote[_skip_tail(quote, end):]
         if after[:1] and after[0] in _MULTIPLIERS and not unit.startswith(after[0]):
             continue  # 1.2万吨, 10余万列, 10-15万列: the multiplier belongs to the unit
-        if unit[:1] in _MULTIPLIERS and not after.startswith(unit[0]):
+        if unit[:1] and unit[0] in _MULTIPLIERS and not after.startswith(unit[0]):
             continue  # 40吨 is not 40 万吨: a unit that starts with 万 needs it printed
         if unit in ("%", "％") and not after.startswith(("%", "％")):
             continue  # 5‰, 3个百分点, 5成 are not 5 %

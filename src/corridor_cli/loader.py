@@ -7,12 +7,18 @@ back at once: a record with a bad field is still built as far as it can be
 (the bad field becomes None), its other fields and its references are still
 checked, and its id still takes part in the duplicate-id check; only fully
 valid records go into the FactBase. Knows nothing of the command line.
+
+A string value that is a draft placeholder (records.is_placeholder: "TODO: entity …",
+at any depth, in a list too) is reported first, as a problem of code "placeholder" on
+its field's line, and that field is checked no further: an unfinished `corridor draft`
+stub never loads.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import math
 import os
 import re
@@ -50,6 +56,7 @@ from corridor_cli.records import (
     Event,
     Fact,
     FactBase,
+    Ignore,
     Metric,
     MetricKind,
     Origin,
@@ -60,11 +67,12 @@ from corridor_cli.records import (
     Status,
     Topic,
     Unit,
+    is_placeholder,
     normalise_name,
 )
 
 ENV_PATH = "CORRIDOR_FACTS_PATH"
-KINDS = ("unit", "topic", "metric", "entity", "source", "fact", "event")
+KINDS = ("unit", "topic", "metric", "entity", "source", "fact", "event", "ignore")
 
 _ID_RE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 _METRIC_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -99,6 +107,19 @@ def closest(word: str, choices: Iterable[str]) -> str:
 
 
 # ---------------------------------------------------------------- one table's fields
+class _Placeholder:
+    """What a draft placeholder string reads as once reported: not a string, not missing."""
+
+    def __repr__(self) -> str:
+        return "<placeholder>"
+
+    def __reduce__(self) -> str:
+        return "_PLACEHOLDER"  # unpickled (from the cache) as the one instance
+
+
+_PLACEHOLDER = _Placeholder()
+
+
 class _Table:
     """Reads and checks the fields of one raw table, collecting problems.
 
@@ -115,7 +136,12 @@ class _Table:
         self.seen: set[str] = set()
         self.ok = True
         rid = raw.get("id")
-        self.label = f"{kind} {rid!r}" if isinstance(rid, str) else kind
+        self.label = f"{kind} {rid!r}" if isinstance(rid, str) and not is_placeholder(rid) \
+            else kind
+        # Draft placeholders first: each is a problem of its own, its field reads as
+        # _PLACEHOLDER (not a string, not missing) and no other check reports on it.
+        self.placeholders: set[str] = set()
+        self.raw = self._without_placeholders(raw, "")
 
     @property
     def origin(self) -> Origin:
@@ -130,8 +156,31 @@ class _Table:
 
     def problem(self, key: str, code: str, message: str) -> None:
         self.ok = False
+        if key in self.placeholders and code != "unknown-field":
+            return  # the placeholder is the field's problem: nothing more to say of it
         self.problems.append(Problem(self.file, self.line_of(key), key, code,
                                      f"{self.label}: {message}"))
+
+    def _without_placeholders(self, value: Any, key: str) -> Any:
+        """value with every draft placeholder string in it (at any depth: a table's
+        values, a list's entries) reported and replaced by _PLACEHOLDER. key: the dotted
+        path of value in the record ("" for the record itself); an entry of a list is
+        reported under the list's key."""
+        if is_placeholder(value):
+            self.placeholders.add(key)
+            self.ok = False
+            self.problems.append(Problem(
+                self.file, self.line_of(key), key, "placeholder",
+                f"{self.label}: field {key!r} still holds the draft placeholder "
+                f"{json.dumps(value.strip(), ensure_ascii=False)}: replace it before the "
+                f"{self.kind} can load"))
+            return _PLACEHOLDER
+        if isinstance(value, dict):
+            return {k: self._without_placeholders(v, f"{key}.{k}" if key else k)
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._without_placeholders(v, key) for v in value]
+        return value
 
     def get(self, key: str, required: bool) -> Any:
         self.seen.add(key)
@@ -139,7 +188,8 @@ class _Table:
             if required:
                 self.problem(key, "missing-field", f"required field {key!r} is missing")
             return None
-        return self.raw[key]
+        value = self.raw[key]
+        return None if value is _PLACEHOLDER else value
 
     def text(self, key: str, required: bool = True, pattern: re.Pattern[str] | None = None,
              form: str = "") -> str | None:
@@ -480,9 +530,18 @@ def _event(t: _Table) -> Event:
                  status)
 
 
+def _ignore(t: _Table) -> Ignore:
+    """A printed figure consciously not recorded: its source, the text as printed (checked
+    against the source text like a quote) and why."""
+    source, text, reason = t.text("source"), t.text("text"), t.text("reason")
+    note = t.text("note", False)
+    t.finish()
+    return Ignore(source, text, reason, note or None, t.origin)
+
+
 _BUILDERS: dict[str, Callable[[_Table], Any]] = {
     "unit": _unit, "topic": _topic, "metric": _metric, "entity": _entity,
-    "source": _source, "fact": _fact, "event": _event,
+    "source": _source, "fact": _fact, "event": _event, "ignore": _ignore,
 }
 
 
@@ -604,20 +663,22 @@ def _field_line(origin: Origin, key: str) -> int | None:
 
 
 def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[str, Mapping[str, Any]],
-                valid: dict[int, bool], problems: list[Problem]) -> None:
-    """A problem for each reference, of any fact or event, that names nothing. A record
+                valid: dict[int, bool], problems: list[Problem],
+                ignores: Sequence[Ignore] = ()) -> None:
+    """A problem for each reference, of any fact, event or ignore, that names nothing. A record
     is valid only if all it names is defined and valid; a reference to a record that is
     defined but invalid is not a problem of its own (that record's problem is)."""
     fact_ids = {f.id: f for f in facts if isinstance(f.id, str)}
 
-    def check(record: Fact | Event, key: str, value: str | None, kind: str) -> None:
+    def check(record: Fact | Event | Ignore, key: str, value: str | None, kind: str) -> None:
         if value is None:
             return
         table = fact_ids if kind == "fact" else vocab[kind]
         target = table.get(value)
         if target is None:
             valid[id(record)] = False
-            label = record.id if isinstance(record.id, str) else type(record).__name__.lower()
+            rid = getattr(record, "id", None)  # an ignore has none
+            label = rid if isinstance(rid, str) else type(record).__name__.lower()
             problems.append(Problem(record.origin.file, _field_line(record.origin, key),
                                     key, "unknown-ref",
                                     f"{label}: unknown {kind} {value!r}{closest(value, table)}"))
@@ -639,6 +700,8 @@ def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[s
     for e in events:
         check(e, "entity", e.entity, "entity")
         check(e, "source", e.source, "source")
+    for i in ignores:
+        check(i, "source", i.source, "source")
     # A fact that names an invalid one (disagrees_with, relation) is not valid either
     # (to a fixpoint).
     changed = True
@@ -813,6 +876,7 @@ class Loaded:
     all_facts: tuple[Fact, ...]  # every [[fact]] table read, valid or not (bad fields None)
     all_events: tuple[Event, ...] = ()  # every [[event]] table read, valid or not
     all_sources: tuple[Source, ...] = ()  # every [[source]] table read, valid or not
+    all_ignores: tuple[Ignore, ...] = ()  # every [[ignore]] table read, valid or not
 
 
 def _file_records(path: Path, root: Path, data: bytes, key: str, problems: list[Problem],
@@ -875,7 +939,8 @@ def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
     # Facts and events share one namespace: `corridor show ID` finds either.
     _by_id([*collected["fact"], *collected["event"]], "fact/event", valid, problems)
     _check_names(vocab["entity"], problems)
-    _check_refs(collected["fact"], collected["event"], vocab, valid, problems)
+    _check_refs(collected["fact"], collected["event"], vocab, valid, problems,
+                collected["ignore"])
     _check_meaning(collected["fact"], vocab["metric"], vocab["unit"], valid, problems)
     _check_relations(collected["fact"], vocab["unit"], valid, problems)
 
@@ -886,9 +951,10 @@ def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
                     tuple(f for f in collected["fact"] if valid[id(f)]),
                     tuple(e for e in collected["event"] if valid[id(e)]),
                     files=tuple(files), dirs=tuple(Path(d) for d in dirs),
-                    watched_dirs=tuple(watched))
+                    watched_dirs=tuple(watched),
+                    ignores=tuple(i for i in collected["ignore"] if valid[id(i)]))
     loaded = Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]),
-                    tuple(collected["source"]))
+                    tuple(collected["source"]), tuple(collected["ignore"]))
     if cache is not None:
         cache.put(whole_name, whole_key, loaded)
     return loaded

@@ -39,6 +39,10 @@ class QuoteReport:
     quotes_found: int = 0
     quotes_not_found: int = 0
     quotes_unchecked: int = 0  # quotes of sources without a readable text
+    # the texts of [[ignore]] tables, checked against the source text as quotes are
+    ignores_found: int = 0
+    ignores_not_found: int = 0
+    ignores_unchecked: int = 0
 
     @property
     def not_verified(self) -> list[str]:
@@ -47,7 +51,8 @@ class QuoteReport:
 
 def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
     """Look up every source's text (find_source_text) and check every fact's and event's
-    quote against it. A source with no text anywhere is only counted, not a finding."""
+    quote, and every ignore's text, against it. A source with no text anywhere is only
+    counted, not a finding."""
     report = QuoteReport()
     texts: dict[str, str | None] = {}
     found_texts: dict[str, SourceText] = {}
@@ -101,6 +106,18 @@ def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
                                            "quote-not-found",
                                            f"{record.id}: quote not found in {record.source} "
                                            f"({base.sources[record.source].file}): {record.quote!r}"))
+    for ignore in base.ignores:
+        text = texts.get(ignore.source)
+        if text is None:
+            report.ignores_unchecked += 1
+        elif squeeze(ignore.text) in text:
+            report.ignores_found += 1
+        else:
+            report.ignores_not_found += 1
+            report.findings.append(Problem(ignore.origin.file, ignore.origin.line_of("text"), "text",
+                                           "ignore-text-not-found",
+                                           f"ignore: text not found in {ignore.source} "
+                                           f"({base.sources[ignore.source].file}): {ignore.text!r}"))
     return report
 
 
@@ -190,14 +207,20 @@ class CheckReport:
                 + (f" ({'; '.join(missing)})" if missing else ""),
                 f"{quotes.quotes_found} quotes verified, {quotes.quotes_not_found} not found, "
                 f"{quotes.quotes_unchecked} not checked (no source text)",
+                *([f"{quotes.ignores_found} ignore texts verified, "
+                   f"{quotes.ignores_not_found} not found, "
+                   f"{quotes.ignores_unchecked} not checked (no source text)"]
+                  if quotes.ignores_found + quotes.ignores_not_found + quotes.ignores_unchecked
+                  else []),
                 f"{len(self.problems)} problem(s) in the files; "
                 f"{len(self.findings)} finding(s) from the checks"]
 
 
 def _quoted_records(loaded: Loaded) -> FactBase:
     """The valid fact base with its facts and events replaced by every fact and event
-    read (valid or not) that names a loaded source and has a quote; one whose id did
-    not read is named by its kind, as the loader names it."""
+    read (valid or not) that names a loaded source and has a quote, and its ignores by
+    every ignore read that names one and has a text; one whose id did not read is named
+    by its kind, as the loader names it."""
     # every source read whose id and file parsed, valid or not: a source with a bad
     # date still names its text, and its quotes are checked in the same run
     sources: dict[str, Source] = {}
@@ -213,8 +236,11 @@ def _quoted_records(loaded: Loaded) -> FactBase:
                     record = replace(record, id=type(record).__name__.lower())
                 yield record
 
+    ignores = tuple(i for i in loaded.all_ignores
+                    if isinstance(i.source, str) and i.source in sources
+                    and isinstance(i.text, str))
     return replace(loaded.base, sources=sources, facts=tuple(checkable(loaded.all_facts)),
-                   events=tuple(checkable(loaded.all_events)))
+                   events=tuple(checkable(loaded.all_events)), ignores=ignores)
 
 
 def check_all(loaded: Loaded, against: Dirs = ()) -> CheckReport:

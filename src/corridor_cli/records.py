@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from corridor_cli.dates import PartialDate, Period
 
@@ -65,6 +67,30 @@ Number = int | float
 def normalise_name(text: str) -> str:
     """How names are compared everywhere (--entity, name collisions): spacing and case ignored."""
     return " ".join(text.split()).casefold()
+
+
+# ---------------------------------------------------------------- draft placeholders
+# What `corridor draft` writes where a stub needs a human: a string value that starts with
+# PLACEHOLDER, e.g. entity = "TODO: entity (an id from [[entity]])", metric = "TODO: metric
+# — suggested: trains_run", period = "TODO: period (text says 1—5月)". The loader rejects
+# every string that is one, at any depth (inside change, relation, a list such as tags),
+# before any other check of that field (problem code "placeholder"), so an unfinished
+# stub never loads and `corridor check` exits 2 naming the placeholder and its line.
+# Numbers are never placeholders: the draft always fills a value.
+PLACEHOLDER = "TODO"
+_PLACEHOLDER_RE = re.compile(r"\s*TODO(?![A-Za-z0-9_])")  # TODO, TODO: …, not TODOS
+
+
+def is_placeholder(value: Any) -> bool:
+    """Whether value is a draft placeholder: a string starting with PLACEHOLDER ("TODO",
+    "TODO: entity …"; leading whitespace aside), not followed by a letter, digit or _."""
+    return isinstance(value, str) and _PLACEHOLDER_RE.match(value) is not None
+
+
+def placeholder(what: str = "") -> str:
+    """The placeholder for a field a human must fill: placeholder("entity (an id from
+    [[entity]])") → "TODO: entity (an id from [[entity]])"; placeholder() → "TODO"."""
+    return f"{PLACEHOLDER}: {what}" if what else PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -255,6 +281,19 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Ignore:
+    """A figure printed in a source that a curator decided not to record, and why
+    ([[ignore]]): page furniture, a restatement of another fact's figure, a figure outside
+    the corridor's scope. Lets coverage reach 100 % meaningfully. No id."""
+
+    source: str  # a source id
+    text: str  # the figure as printed, or a longer verbatim snippet that locates it
+    reason: str  # why it is not recorded (never empty)
+    note: str | None = None
+    origin: Origin = field(default=Origin(""), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class FactBase:
     """Everything loaded: the vocabularies, the facts and the events, by id."""
 
@@ -270,6 +309,7 @@ class FactBase:
     # every directory walked under them (real paths, through symlinked subdirectories
     # too): a *.toml written into one would be loaded next time
     watched_dirs: tuple[Path, ...] = ()
+    ignores: tuple[Ignore, ...] = ()  # printed figures consciously not recorded ([[ignore]])
 
     def within(self, entity_id: str) -> frozenset[str]:
         """The entity and everything part of it, transitively."""
