@@ -1,0 +1,251 @@
+"""Which printed figures a fact base covers, which it consciously ignores, which it lacks.
+
+``coverage(base, texts, units)`` reads every figure and date printed in each source's
+text (``printed.find_printed``) and gives each one a state:
+
+* ``covered``: a fact's or event's quote of that source contains it at that place.
+  Every occurrence of the quote in the text is found, whitespace ignored on both sides
+  (as ``sourcetexts.locate`` does, but all occurrences, mapped back to the text's
+  offsets); the figure is covered when its [start, end) lies inside one of them. ``by``
+  holds the ids of the facts and events that cover it.
+* ``ignored``: not covered, but inside an occurrence (found the same way) of an
+  ``[[ignore]]`` record's ``text`` for that source; ``by`` holds the reasons.
+* ``uncovered``: neither.
+
+Dates count like figures (the issue asks that every figure *and dated happening* be
+covered or ignored): an uncovered date is uncovered, and is also counted apart
+(``dates_uncovered``) so a report can list it separately. Page furniture is excluded
+from ``printed`` and only counted (``furniture``).
+
+Texts: ``texts`` maps a source id to *that source's* text. Where one file prints several
+articles, each source's text is its own article (``sourcetexts.article``), the span its
+quotes are verified in, so every figure of the page is counted once, in the article
+it belongs to; ``article_texts`` builds that mapping from a loaded base (the only
+function here that reads files). Offsets in the results are offsets into the text
+given for the source.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from corridor_cli.curation.printed import DATE, FURNITURE, Printed, find_printed
+from corridor_cli.records import FactBase
+from corridor_cli.sourcetexts import (
+    SourceFileError,
+    article,
+    find_source_text,
+    same_page,
+)
+
+COVERED, IGNORED, UNCOVERED = "covered", "ignored", "uncovered"
+
+
+@dataclass(frozen=True)
+class CoverageItem:
+    """One printed figure or date of a source and its state."""
+
+    printed: Printed
+    state: str  # covered | ignored | uncovered
+    by: tuple[str, ...]  # covered: fact and event ids; ignored: the ignore reasons
+
+    @property
+    def clause(self) -> str:
+        return self.printed.clause
+
+    @property
+    def is_date(self) -> bool:
+        return self.printed.kind == DATE
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    """The coverage of one source's text."""
+
+    source: str
+    items: tuple[CoverageItem, ...]  # figures and dates, in text order
+    furniture_items: tuple[Printed, ...] = ()
+
+    def _count(self, state: str | None = None, dates: bool | None = None) -> int:
+        return sum(1 for item in self.items
+                   if (state is None or item.state == state)
+                   and (dates is None or item.is_date == dates))
+
+    @property
+    def printed(self) -> int:
+        """Figures and dates printed (furniture excluded)."""
+        return len(self.items)
+
+    @property
+    def covered(self) -> int:
+        return self._count(COVERED)
+
+    @property
+    def ignored(self) -> int:
+        return self._count(IGNORED)
+
+    @property
+    def uncovered(self) -> int:
+        """Uncovered figures and dates."""
+        return self._count(UNCOVERED)
+
+    @property
+    def dates(self) -> int:
+        return self._count(dates=True)
+
+    @property
+    def dates_uncovered(self) -> int:
+        return self._count(UNCOVERED, dates=True)
+
+    @property
+    def figures_uncovered(self) -> int:
+        return self._count(UNCOVERED, dates=False)
+
+    @property
+    def furniture(self) -> int:
+        return len(self.furniture_items)
+
+    @property
+    def percent_done(self) -> float:
+        """(covered + ignored) / printed, in %; 100 when nothing is printed."""
+        if not self.items:
+            return 100.0
+        return 100.0 * (self.covered + self.ignored) / self.printed
+
+    @property
+    def uncovered_items(self) -> tuple[CoverageItem, ...]:
+        return tuple(item for item in self.items if item.state == UNCOVERED)
+
+
+@dataclass(frozen=True)
+class StaleIgnore:
+    """An [[ignore]] record that does nothing: why (see ignores_unused)."""
+
+    ignore: object  # records.Ignore
+    why: str
+
+
+# ---------------------------------------------------------------- finding snippets
+def occurrences(text: str, snippet: str) -> list[tuple[int, int]]:
+    """Every [start, end) of text where snippet occurs, whitespace ignored on both
+    sides; start is the first and end one past the last non-space character matched.
+    Overlapping occurrences are all found."""
+    needle = "".join(snippet.split())
+    if not needle:
+        return []
+    positions = [i for i, ch in enumerate(text) if not ch.isspace()]
+    squeezed = "".join(text[i] for i in positions)
+    spans = []
+    at = squeezed.find(needle)
+    while at >= 0:
+        spans.append((positions[at], positions[at + len(needle) - 1] + 1))
+        at = squeezed.find(needle, at + 1)
+    return spans
+
+
+def _inside(item: Printed, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start <= item.start and item.end <= end for start, end in spans)
+
+
+def unit_strings(base: FactBase) -> list[str]:
+    """The printed unit strings of a base's vocabulary: every unit's id and name_zh."""
+    return sorted({name for unit in base.units.values() for name in (unit.id, unit.name_zh)
+                   if name})
+
+
+# ---------------------------------------------------------------- coverage
+def source_coverage(base: FactBase, source_id: str, text: str,
+                    units: Sequence[str] | None = None) -> SourceCoverage:
+    """The coverage of one source given its text."""
+    units = unit_strings(base) if units is None else units
+    found = find_printed(text, units)
+    quotes: list[tuple[str, list[tuple[int, int]]]] = []
+    for record in (*base.facts, *base.events):
+        if record.source == source_id and record.quote:
+            quotes.append((record.id, occurrences(text, record.quote)))
+    ignores: list[tuple[str, list[tuple[int, int]]]] = []
+    for ignore in getattr(base, "ignores", ()):
+        if getattr(ignore, "source", None) == source_id and getattr(ignore, "text", ""):
+            ignores.append((getattr(ignore, "reason", "") or "", occurrences(text, ignore.text)))
+    items: list[CoverageItem] = []
+    furniture: list[Printed] = []
+    for printed in found:
+        if printed.kind == FURNITURE:
+            furniture.append(printed)
+            continue
+        by = tuple(dict.fromkeys(rid for rid, spans in quotes if _inside(printed, spans)))
+        if by:
+            items.append(CoverageItem(printed, COVERED, by))
+            continue
+        reasons = tuple(dict.fromkeys(reason for reason, spans in ignores
+                                      if _inside(printed, spans)))
+        if reasons:
+            items.append(CoverageItem(printed, IGNORED, reasons))
+        else:
+            items.append(CoverageItem(printed, UNCOVERED, ()))
+    return SourceCoverage(source_id, tuple(items), tuple(furniture))
+
+
+def coverage(base: FactBase, texts: Mapping[str, str],
+             units: Sequence[str] | None = None) -> list[SourceCoverage]:
+    """The coverage of each source in texts (source id → that source's text), in the
+    order of texts. units: the printed unit strings (default: the base's, see
+    unit_strings)."""
+    units = unit_strings(base) if units is None else units
+    return [source_coverage(base, source_id, text, units) for source_id, text in texts.items()]
+
+
+def ignores_unused(base: FactBase, texts: Mapping[str, str],
+                   units: Sequence[str] | None = None) -> list[StaleIgnore]:
+    """The [[ignore]] records that do nothing, so curators notice stale ones: their
+    source's text is not given, their text is not found in it, it holds no printed
+    figure or date, or every figure it holds is covered by a fact or event anyway."""
+    units = unit_strings(base) if units is None else units
+    stale: list[StaleIgnore] = []
+    cache: dict[str, list[Printed]] = {}
+    for ignore in getattr(base, "ignores", ()):
+        source = getattr(ignore, "source", None)
+        if source not in texts:
+            stale.append(StaleIgnore(ignore, f"no text for source {source!r}"))
+            continue
+        text = texts[source]
+        spans = occurrences(text, getattr(ignore, "text", ""))
+        if not spans:
+            stale.append(StaleIgnore(ignore, "its text is not found in the source's text"))
+            continue
+        if source not in cache:
+            cache[source] = [p for p in find_printed(text, units) if p.kind != FURNITURE]
+        inside = [p for p in cache[source] if _inside(p, spans)]
+        if not inside:
+            stale.append(StaleIgnore(ignore, "its text holds no printed figure or date"))
+            continue
+        quotes = [occurrences(text, r.quote) for r in (*base.facts, *base.events)
+                  if r.source == source and r.quote]
+        if all(any(_inside(p, q) for q in quotes) for p in inside):
+            stale.append(StaleIgnore(ignore, "every figure it holds is covered by a fact or event"))
+    return stale
+
+
+def article_texts(base: FactBase, against: str | os.PathLike | Sequence[str | os.PathLike] = (),
+                  sources: Iterable[str] | None = None) -> dict[str, str]:
+    """Source id → the text of its article, for every source (or those named) whose text
+    is found and readable and whose heading/opening is in it. Reads files (through
+    sourcetexts): the one impure helper here."""
+    result: dict[str, str] = {}
+    wanted = list(base.sources) if sources is None else list(sources)
+    for source_id in wanted:
+        source = base.sources.get(source_id)
+        if source is None:
+            continue
+        try:
+            found = find_source_text(source, against, base.dirs)
+        except SourceFileError:
+            continue
+        if found is None:
+            continue
+        text = article(found.text, source, same_page(base, source, found, against))
+        if text is not None:
+            result[source_id] = text
+    return result
