@@ -28,6 +28,7 @@ COMMANDS = {
     "check": "check", "export": "export",
     "chart": "reports", "report": "reports",
     "search": "search",
+    "coverage": "curation", "draft": "curation",
     "sources": "vocab", "entities": "vocab", "metrics": "vocab", "topics": "vocab",
     "units": "vocab",
 }

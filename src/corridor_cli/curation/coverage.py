@@ -228,6 +228,52 @@ def ignores_unused(base: FactBase, texts: Mapping[str, str],
     return stale
 
 
+@dataclass(frozen=True)
+class SourceArticle:
+    """A source's article as read from its text file: the text (None when the file is
+    not found, not readable, or does not print the article's heading) and where it is."""
+
+    source: str
+    text: str | None
+    path: str = ""  # the text file, as found
+    first_line: int = 1  # the file's line the article starts on
+    why: str = ""  # why text is None
+
+    def line_of(self, offset: int) -> int:
+        """The file's line of an offset into text."""
+        return self.first_line + (self.text or "")[:offset].count("\n")
+
+
+def source_articles(base: FactBase, against: str | os.PathLike | Sequence[str | os.PathLike] = (),
+                    sources: Iterable[str] | None = None) -> list[SourceArticle]:
+    """Every source (or those named, in that order), with its article's text and where
+    it was found, or why it was not. Reads files (through sourcetexts)."""
+    result: list[SourceArticle] = []
+    wanted = list(base.sources) if sources is None else list(sources)
+    for source_id in wanted:
+        source = base.sources.get(source_id)
+        if source is None:
+            result.append(SourceArticle(source_id, None, why="no such source"))
+            continue
+        try:
+            found = find_source_text(source, against, base.dirs)
+        except SourceFileError as exc:
+            result.append(SourceArticle(source_id, None, why=str(exc) or "its text cannot be read"))
+            continue
+        if found is None:
+            result.append(SourceArticle(source_id, None, why=f"no text file {source.file!r} found"))
+            continue
+        text = article(found.text, source, same_page(base, source, found, against))
+        if text is None:
+            result.append(SourceArticle(source_id, None, str(found.path),
+                                        why="its heading is not in its text file"))
+            continue
+        first = found.text.find(text) if text else 0
+        result.append(SourceArticle(source_id, text, str(found.path),
+                                    found.text[:max(first, 0)].count("\n") + 1))
+    return result
+
+
 def article_texts(base: FactBase, against: str | os.PathLike | Sequence[str | os.PathLike] = (),
                   sources: Iterable[str] | None = None) -> dict[str, str]:
     """Source id → the text of its article, for every source (or those named) whose text
@@ -249,3 +295,20 @@ def article_texts(base: FactBase, against: str | os.PathLike | Sequence[str | os
         if text is not None:
             result[source_id] = text
     return result
+
+
+def coverage_report(base: FactBase, against: str | os.PathLike | Sequence[str | os.PathLike] = (),
+                    sources: Iterable[str] | None = None,
+                    ) -> tuple[list[tuple[SourceArticle, SourceCoverage | None]], list[StaleIgnore]]:
+    """What `corridor coverage` reports: each source (or those named) with its article
+    and coverage (None when its text was not read), and the stale ignores of those
+    sources. Reads the source texts."""
+    units = unit_strings(base)
+    articles = source_articles(base, against, sources)
+    results = [(a, None if a.text is None else source_coverage(base, a.source, a.text, units))
+               for a in articles]
+    texts = {a.source: a.text for a in articles if a.text is not None}
+    chosen = {a.source for a in articles}
+    stale = [s for s in ignores_unused(base, texts, units)
+             if getattr(s.ignore, "source", None) in chosen]
+    return results, stale

@@ -105,8 +105,8 @@ What is read around a figure
   上半年/下半年 and year-less dates are resolved from ``today`` ("2023-06-30" or "2023");
   unresolved, period and as_of are None. ``period_text`` holds the printed words the
   period was read from whenever one was found (resolved or not), so a human can check
-  it. Note that 全年 resolves to today's year, which is wrong for a review of the year
-  before: check ``period_text``.
+  it. 全年/当年 take the year of the last date earlier in the same paragraph (a
+  paragraph that opens "2023年，…" is about 2023), else today's year.
 """
 
 from __future__ import annotations
@@ -861,6 +861,20 @@ def _resolve_relative(word: str, year: int | None, today: tuple) -> tuple[str | 
     return f"{year}", None
 
 
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+
+
+def _paragraph_year(view: _View, toks: list[_Tok], i: int) -> int | None:
+    """The year of the last dated token before squeezed position i in the same paragraph
+    (全年 in a paragraph that began "2023年，…" is 2023, whatever today is)."""
+    for tok in reversed([t for t in toks if t.j <= i and t.kind == DATE and t.date]):
+        between = view.text[view.pos[tok.j - 1]:view.pos[i]]
+        if _BLANK_LINE.search(between):
+            return None
+        return int(tok.date[:4])
+    return None
+
+
 def _last_day(date: str, edge: str) -> str:
     parts = date.split("-")
     if len(parts) == 1:
@@ -968,6 +982,8 @@ def _annotate(view: _View, toks: list[_Tok], today: tuple) -> list[Printed]:
                 wa = wa - len(rel[0])
             shift = _RELATIVE_YEAR.get(word, 0) + (rel[1] if rel else 0)
             year = None if ty is None else ty + shift
+            if word in ("全年", "当年"):  # the year the paragraph is about, if it names one
+                year = _paragraph_year(view, toks, wa) or year
             period, as_of = _resolve_relative(word, year, today)
             if word in ("截至今年", "截止今年"):
                 period, as_of = None, period  # 截至今年: as of some time this year
