@@ -90,3 +90,49 @@ def test_walkthrough_texts_beside_the_facts_need_no_against(tmp_path):
     proc = _shell("corridor check --facts-dir ~/my-facts", home, tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "my-jiangjin-trains-run-2024" in proc.stderr
+
+
+def _section_fences(heading: str, info: str) -> list[str]:
+    tokens = MarkdownIt("commonmark").parse((REPO / "README.md").read_text(encoding="utf-8"))
+    blocks, inside = [], False
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            inside = tokens[i + 1].content.strip() == heading
+        elif inside and token.type == "fence" and token.info.strip() == info:
+            blocks.append(token.content)
+    return blocks
+
+
+@posix_only
+def test_curating_walkthrough_runs_and_its_shown_output_is_real(tmp_path):
+    """The "Curating" section: its shell block run verbatim in an empty directory writes
+    the draft the README shows (compared as TOML); the unfinished draft fails check with
+    the lines shown; the finished file shown passes check and coverage, as shown."""
+    import tomllib
+
+    if console_script() is None:
+        pytest.skip("the `corridor` console script is not installed")
+    heading = "Curating: from a new text to checked facts"
+    (setup,) = _section_blocks(heading)
+    draft_shown, finished = _section_fences(heading, "toml")
+    consoles = _section_fences(heading, "console")
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    proc = _shell(setup, home, work)
+    assert proc.returncode == 0, proc.stderr
+    assert "drafted 1 fact stub and 1 event stub" in proc.stderr
+    written = (work / "drafts" / "brief.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(written) == tomllib.loads(draft_shown)
+    check = _shell("corridor check --facts-dir drafts", home, work)
+    assert check.returncode == 2
+    shown_lines = [ln for ln in consoles[1].splitlines()[1:] if ln != "…"]
+    assert shown_lines and all(ln in check.stderr.splitlines() for ln in shown_lines)
+    (work / "my-facts" / "brief-2024-03.toml").write_text(finished, encoding="utf-8")
+    ok = _shell("corridor check --facts-dir my-facts", home, work)
+    assert ok.returncode == 0, ok.stderr
+    cov = _shell("corridor coverage brief-2024-03 --facts-dir my-facts --format md", home, work)
+    assert cov.returncode == 0, cov.stderr
+    assert cov.stdout.strip() in consoles[2]
+    bundled = _shell("corridor coverage --format md", home, work)
+    assert bundled.returncode == 0 and bundled.stdout.strip() in consoles[0]

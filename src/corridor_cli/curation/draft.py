@@ -351,22 +351,21 @@ def draft(text: str, source: str, base: FactBase, *, today: str | None = None,
 
 
 def _period_start(items: list[Printed], k: int, text: str) -> int | None:
-    """Where the words a figure's period was read from start, when they come before it
-    in its sentence: the clause of the nearest date before it that they name."""
+    """Where the words a figure's period was read from start (今年1—2月, 截至2023年底),
+    when they come before it in its sentence and no other figure lies between."""
     p = items[k]
     if not p.period_text:
         return None
     s_begin, _ = _sentence(text, p.start, p.end)
-    at = None
-    for other in reversed(items[:k]):
-        if other.start < s_begin:
-            break
-        if other.kind == DATE and other.printed in p.period_text:
-            at = other.clause_start
-            break
+    found = text.rfind(p.period_text, s_begin, p.start)  # the words themselves, verbatim
+    at = found if found >= 0 else None
     if at is None:
-        found = text.rfind(p.period_text, s_begin, p.start)
-        at = found if found >= 0 else None
+        for other in reversed(items[:k]):
+            if other.start < s_begin:
+                break
+            if other.kind == DATE and other.printed in p.period_text:
+                at = other.clause_start
+                break
     if at is not None and any(at <= o.start < p.start and o.kind == FIGURE
                               and not (o.change is not None) for o in items):
         return None  # another figure lies between: the period is noted, not quoted
