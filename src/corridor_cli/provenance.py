@@ -94,30 +94,24 @@ def check_quotes(base: FactBase, against: Dirs = ()) -> QuoteReport:
             continue
         report.verified.append(sid)
         texts[sid] = squeeze(text)
-    for record in (*base.facts, *base.events):
+    def verify(record, needle: str, key: str, code: str, what: str) -> str:
+        """Whether needle is in its source's text: "found", "not_found" or "unchecked"."""
         text = texts.get(record.source)
         if text is None:
-            report.quotes_unchecked += 1
-        elif squeeze(record.quote) in text:
-            report.quotes_found += 1
-        else:
-            report.quotes_not_found += 1
-            report.findings.append(Problem(record.origin.file, record.origin.line_of("quote"), "quote",
-                                           "quote-not-found",
-                                           f"{record.id}: quote not found in {record.source} "
-                                           f"({base.sources[record.source].file}): {record.quote!r}"))
+            return "unchecked"
+        if squeeze(needle) in text:
+            return "found"
+        report.findings.append(Problem(record.origin.file, record.origin.line_of(key), key, code,
+                                       f"{what} not found in {record.source} "
+                                       f"({base.sources[record.source].file}): {needle!r}"))
+        return "not_found"
+
+    for record in (*base.facts, *base.events):
+        state = verify(record, record.quote, "quote", "quote-not-found", f"{record.id}: quote")
+        setattr(report, f"quotes_{state}", getattr(report, f"quotes_{state}") + 1)
     for ignore in base.ignores:
-        text = texts.get(ignore.source)
-        if text is None:
-            report.ignores_unchecked += 1
-        elif squeeze(ignore.text) in text:
-            report.ignores_found += 1
-        else:
-            report.ignores_not_found += 1
-            report.findings.append(Problem(ignore.origin.file, ignore.origin.line_of("text"), "text",
-                                           "ignore-text-not-found",
-                                           f"ignore: text not found in {ignore.source} "
-                                           f"({base.sources[ignore.source].file}): {ignore.text!r}"))
+        state = verify(ignore, ignore.text, "text", "ignore-text-not-found", "ignore: text")
+        setattr(report, f"ignores_{state}", getattr(report, f"ignores_{state}") + 1)
     return report
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from corridor_cli import views
 from corridor_cli.cli.application import Exit, _env, app
-from corridor_cli.cli.common import FactsDirOpt, _bad, _dirs, _emit, _format
+from corridor_cli.cli.common import FactsDirOpt, _against_dirs, _bad, _dirs, _emit, _format
 from corridor_cli.loader import fact_dirs, load_full
 from corridor_cli.render import FILE_ONLY, Format
 
@@ -48,14 +47,7 @@ def check(
     from corridor_cli import provenance
 
     env = _env()
-    against_dirs = []
-    for directory in against or []:
-        if not directory.strip():
-            raise _bad("--against", "an empty directory name; give a directory of source texts")
-        if not Path(directory).is_dir():
-            why = "not a directory" if Path(directory).exists() else "no such directory"
-            raise _bad("--against", f"{directory}: {why}")
-        against_dirs.append(Path(directory))
+    against_dirs = _against_dirs(against)
     chosen = None if fmt is None else _format(fmt, None)
     if chosen in FILE_ONLY:
         raise _bad("--format", f"check prints its problems as table, csv, tsv, md, json or jsonl, "

@@ -190,6 +190,19 @@ def _choose(option: str, value: str, choices: list[str], what: str) -> str:
     return wanted  # pragma: no cover - check_choice raised
 
 
+def _against_dirs(against: Optional[list[str]]) -> list[Path]:
+    """--against: directories of source texts, each one that exists."""
+    dirs = []
+    for directory in against or []:
+        if not directory.strip():
+            raise _bad("--against", "an empty directory name; give a directory of source texts")
+        if not Path(directory).is_dir():
+            why = "not a directory" if Path(directory).exists() else "no such directory"
+            raise _bad("--against", f"{directory}: {why}")
+        dirs.append(Path(directory))
+    return dirs
+
+
 def _dirs(facts_dir: Optional[list[str]]) -> list[Path]:
     out = []
     for d in facts_dir or []:

@@ -10,24 +10,12 @@ import typer
 from corridor_cli.cli.application import Exit, _env, app
 from corridor_cli.cli.common import (
     BomOpt, ColumnsOpt, FactsDirOpt, FormatOpt, LangOpt, NoHeaderOpt, NoPagerOpt, OutputOpt,
-    _bad, _check_output, _choose, _emit, _lang, _load, _message, _options, _write_output,
+    _against_dirs, _bad, _check_output, _choose, _emit, _lang, _load, _message, _options, _write_output,
 )
 from corridor_cli.safetext import display_path, visible
 
 _STATES = ["uncovered", "ignored", "covered", "all"]
 MAX_TEXT_BYTES = 16 * 2**20  # a source text larger than this is not read
-
-
-def _against(against: Optional[list[str]]) -> list[Path]:
-    dirs = []
-    for directory in against or []:
-        if not directory.strip():
-            raise _bad("--against", "an empty directory name; give a directory of source texts")
-        if not Path(directory).is_dir():
-            why = "not a directory" if Path(directory).exists() else "no such directory"
-            raise _bad("--against", f"{directory}: {why}")
-        dirs.append(Path(directory))
-    return dirs
 
 
 AgainstOpt = Annotated[Optional[list[str]], typer.Option(
@@ -79,7 +67,7 @@ def coverage(
     from corridor_cli.curation import coverage as covering
 
     env = _env()
-    dirs = _against(against)
+    dirs = _against_dirs(against)
     base = _load(facts_dir)
     wanted = None
     if sources:
