@@ -161,9 +161,9 @@ def find_source_text(source: Source, against: Dirs = (),
 
 
 # ---------------------------------------------------------------- a quote in context
-_SENTENCE_ENDS = "。！？!?"
+SENTENCE_ENDS = "。！？!?"
 _CLOSERS = "”’」』）)》〉】]\"'"  # closing marks that belong to the sentence before them
-_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
 def _wide(ch: str) -> bool:
@@ -198,17 +198,17 @@ def quote_context(text: str, quote: str) -> str | None:
         return None
     start, end = positions[at], positions[at + len(needle) - 1] + 1
     # back to just after the previous sentence end or paragraph break
-    begin = max((text.rfind(ch, 0, start) for ch in _SENTENCE_ENDS), default=-1) + 1
+    begin = max((text.rfind(ch, 0, start) for ch in SENTENCE_ENDS), default=-1) + 1
     while begin < start and (text[begin] in _CLOSERS or text[begin].isspace()):
         begin += 1
-    for m in _PARAGRAPH_BREAK.finditer(text, begin, start):
+    for m in PARAGRAPH_BREAK.finditer(text, begin, start):
         begin = max(begin, m.end())
     # on to the first sentence end at or after the quote's last character
-    ends = [i for i in (text.find(ch, end - 1) for ch in _SENTENCE_ENDS) if i >= 0]
+    ends = [i for i in (text.find(ch, end - 1) for ch in SENTENCE_ENDS) if i >= 0]
     stop = min(ends) + 1 if ends else len(text)
     while ends and stop < len(text) and text[stop] in _CLOSERS:
         stop += 1
-    m = _PARAGRAPH_BREAK.search(text, end)
+    m = PARAGRAPH_BREAK.search(text, end)
     if m is not None:
         stop = min(stop, m.start())
     return _collapse(text[begin:stop])

@@ -20,8 +20,9 @@ from ``printed`` and only counted (``furniture``).
 Texts: ``texts`` maps a source id to *that source's* text. Where one file prints several
 articles, each source's text is its own article (``sourcetexts.article``), the span its
 quotes are verified in, so every figure of the page is counted once, in the article
-it belongs to; ``article_texts`` builds that mapping from a loaded base (the only
-function here that reads files). Offsets in the results are offsets into the text
+it belongs to; ``source_articles`` reads each source's article (and where it is) from
+a loaded base, and ``article_texts`` and ``coverage_report`` build on it: the only
+functions here that read files. Offsets in the results are offsets into the text
 given for the source.
 """
 
@@ -157,18 +158,20 @@ def unit_strings(base: FactBase) -> list[str]:
 
 # ---------------------------------------------------------------- coverage
 def source_coverage(base: FactBase, source_id: str, text: str,
-                    units: Sequence[str] | None = None) -> SourceCoverage:
-    """The coverage of one source given its text."""
-    units = unit_strings(base) if units is None else units
-    found = find_printed(text, units)
+                    units: Sequence[str] | None = None,
+                    found: Sequence[Printed] | None = None) -> SourceCoverage:
+    """The coverage of one source given its text (and, when the caller has it already,
+    what find_printed found in it)."""
+    if found is None:
+        found = find_printed(text, unit_strings(base) if units is None else units)
     quotes: list[tuple[str, list[tuple[int, int]]]] = []
     for record in (*base.facts, *base.events):
         if record.source == source_id and record.quote:
             quotes.append((record.id, occurrences(text, record.quote)))
     ignores: list[tuple[str, list[tuple[int, int]]]] = []
-    for ignore in getattr(base, "ignores", ()):
-        if getattr(ignore, "source", None) == source_id and getattr(ignore, "text", ""):
-            ignores.append((getattr(ignore, "reason", "") or "", occurrences(text, ignore.text)))
+    for ignore in getattr(base, "ignores", ()):  # a bare base-like object may have none
+        if ignore.source == source_id and ignore.text:
+            ignores.append((ignore.reason, occurrences(text, ignore.text)))
     items: list[CoverageItem] = []
     furniture: list[Printed] = []
     for printed in found:
@@ -198,25 +201,28 @@ def coverage(base: FactBase, texts: Mapping[str, str],
 
 
 def ignores_unused(base: FactBase, texts: Mapping[str, str],
-                   units: Sequence[str] | None = None) -> list[StaleIgnore]:
+                   units: Sequence[str] | None = None,
+                   found: Mapping[str, Sequence[Printed]] | None = None) -> list[StaleIgnore]:
     """The [[ignore]] records that do nothing, so curators notice stale ones: their
     source's text is not given, their text is not found in it, it holds no printed
-    figure or date, or every figure it holds is covered by a fact or event anyway."""
+    figure or date, or every figure it holds is covered by a fact or event anyway.
+    found: what find_printed found in each source's text, where the caller has it."""
     units = unit_strings(base) if units is None else units
     stale: list[StaleIgnore] = []
     cache: dict[str, list[Printed]] = {}
-    for ignore in getattr(base, "ignores", ()):
-        source = getattr(ignore, "source", None)
+    for ignore in base.ignores:
+        source = ignore.source
         if source not in texts:
             stale.append(StaleIgnore(ignore, f"no text for source {source!r}"))
             continue
         text = texts[source]
-        spans = occurrences(text, getattr(ignore, "text", ""))
+        spans = occurrences(text, ignore.text)
         if not spans:
             stale.append(StaleIgnore(ignore, "its text is not found in the source's text"))
             continue
         if source not in cache:
-            cache[source] = [p for p in find_printed(text, units) if p.kind != FURNITURE]
+            printed = found[source] if found and source in found else find_printed(text, units)
+            cache[source] = [p for p in printed if p.kind != FURNITURE]
         inside = [p for p in cache[source] if _inside(p, spans)]
         if not inside:
             stale.append(StaleIgnore(ignore, "its text holds no printed figure or date"))
@@ -277,24 +283,9 @@ def source_articles(base: FactBase, against: str | os.PathLike | Sequence[str | 
 def article_texts(base: FactBase, against: str | os.PathLike | Sequence[str | os.PathLike] = (),
                   sources: Iterable[str] | None = None) -> dict[str, str]:
     """Source id → the text of its article, for every source (or those named) whose text
-    is found and readable and whose heading/opening is in it. Reads files (through
-    sourcetexts): the one impure helper here."""
-    result: dict[str, str] = {}
-    wanted = list(base.sources) if sources is None else list(sources)
-    for source_id in wanted:
-        source = base.sources.get(source_id)
-        if source is None:
-            continue
-        try:
-            found = find_source_text(source, against, base.dirs)
-        except SourceFileError:
-            continue
-        if found is None:
-            continue
-        text = article(found.text, source, same_page(base, source, found, against))
-        if text is not None:
-            result[source_id] = text
-    return result
+    is found and readable and whose heading/opening is in it (see source_articles)."""
+    return {a.source: a.text for a in source_articles(base, against, sources)
+            if a.text is not None}
 
 
 def coverage_report(base: FactBase, against: str | os.PathLike | Sequence[str | os.PathLike] = (),
@@ -305,10 +296,11 @@ def coverage_report(base: FactBase, against: str | os.PathLike | Sequence[str | 
     sources. Reads the source texts."""
     units = unit_strings(base)
     articles = source_articles(base, against, sources)
-    results = [(a, None if a.text is None else source_coverage(base, a.source, a.text, units))
-               for a in articles]
     texts = {a.source: a.text for a in articles if a.text is not None}
+    found = {source: find_printed(text, units) for source, text in texts.items()}  # once each
+    results = [(a, None if a.text is None
+                else source_coverage(base, a.source, a.text, units, found[a.source]))
+               for a in articles]
     chosen = {a.source for a in articles}
-    stale = [s for s in ignores_unused(base, texts, units)
-             if getattr(s.ignore, "source", None) in chosen]
+    stale = [s for s in ignores_unused(base, texts, units, found) if s.ignore.source in chosen]
     return results, stale

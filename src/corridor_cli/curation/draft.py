@@ -32,10 +32,12 @@ from decimal import Decimal
 
 from corridor_cli.curation.coverage import UNCOVERED, source_coverage, unit_strings
 from corridor_cli.curation.printed import DATE, FIGURE, FURNITURE, Printed, find_printed
-from corridor_cli.records import FactBase, placeholder
+from corridor_cli.records import FactBase, decimal_text, placeholder
 from corridor_cli.safetext import visible
+from corridor_cli.sourcetexts import PARAGRAPH_BREAK, SENTENCE_ENDS
 
-_SENTENCE_END = re.compile(r"[。！？!?]|\n[^\S\n]*\n")
+# a sentence ends at a full stop (sourcetexts' rule) or a blank line
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS)}]|{PARAGRAPH_BREAK.pattern}")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -166,7 +168,7 @@ def _toml_value(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return decimal_text(value)
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, (list, tuple)):
@@ -313,7 +315,7 @@ def draft(text: str, source: str, base: FactBase, *, today: str | None = None,
     uncovered: set[int] = set(range(len(items)))
     covered = 0
     if source in base.sources:
-        states = source_coverage(base, source, text, units)
+        states = source_coverage(base, source, text, units, items)
         state_at = {(it.printed.start, it.printed.end): it.state for it in states.items}
         uncovered = {k for k, p in enumerate(items)
                      if p.kind != FURNITURE and state_at.get((p.start, p.end)) == UNCOVERED}

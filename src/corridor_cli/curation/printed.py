@@ -121,6 +121,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from corridor_cli.figures import _CHINESE_RUN, chinese_number
+from corridor_cli.sourcetexts import PARAGRAPH_BREAK
 
 FIGURE, DATE, FURNITURE = "figure", "date", "furniture"
 
@@ -861,15 +862,12 @@ def _resolve_relative(word: str, year: int | None, today: tuple) -> tuple[str | 
     return f"{year}", None
 
 
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-
-
 def _paragraph_year(view: _View, toks: list[_Tok], i: int) -> int | None:
     """The year of the last dated token before squeezed position i in the same paragraph
     (全年 in a paragraph that began "2023年，…" is 2023, whatever today is)."""
     for tok in reversed([t for t in toks if t.j <= i and t.kind == DATE and t.date]):
         between = view.text[view.pos[tok.j - 1]:view.pos[i]]
-        if _BLANK_LINE.search(between):
+        if PARAGRAPH_BREAK.search(between):
             return None
         return int(tok.date[:4])
     return None
