@@ -35,7 +35,7 @@ from typing import Any
 from corridor_cli import __version__
 
 # Bump when the records, problems or what the loader stores change shape or meaning.
-SCHEMA = 2
+SCHEMA = 3
 
 _MISS = object()
 

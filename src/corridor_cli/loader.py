@@ -25,8 +25,8 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,7 +41,8 @@ from corridor_cli.factfiles import (
 )
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
-from corridor_cli.cache import Cache, digest, hit
+from corridor_cli.cache import _MISS, Cache, digest, hit
+from corridor_cli.factstore import FactRef, FileResult, LazyFacts, Part, file_result
 if TYPE_CHECKING:  # tomllib and the layout scan are imported when a file is parsed:
     # a run served from the parse cache never needs them
     from corridor_cli.toml_layout import Layout, Place
@@ -668,15 +669,15 @@ def _field_line(origin: Origin, key: str) -> int | None:
     return lines.get(key) or lines.get(key.split(".")[0]) or origin.line
 
 
-def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[str, Mapping[str, Any]],
-                valid: dict[int, bool], problems: list[Problem],
-                ignores: Sequence[Ignore] = ()) -> None:
+def _check_refs(facts: Sequence[FactRef], events: Sequence[Event],
+                vocab: Mapping[str, Mapping[str, Any]], valid: dict[int, bool],
+                problems: list[Problem], ignores: Sequence[Ignore] = ()) -> None:
     """A problem for each reference, of any fact, event or ignore, that names nothing. A record
     is valid only if all it names is defined and valid; a reference to a record that is
     defined but invalid is not a problem of its own (that record's problem is)."""
     fact_ids = {f.id: f for f in facts if isinstance(f.id, str)}
 
-    def check(record: Fact | Event | Ignore, key: str, value: str | None, kind: str) -> None:
+    def check(record: FactRef | Event | Ignore, key: str, value: str | None, kind: str) -> None:
         if value is None:
             return
         table = fact_ids if kind == "fact" else vocab[kind]
@@ -697,11 +698,10 @@ def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[s
         check(f, "entity", f.entity, "entity")
         check(f, "unit", f.unit, "unit")
         check(f, "source", f.source, "source")
-        if f.change is not None:
-            check(f, "change.unit", f.change.unit, "unit")
+        check(f, "change.unit", f.change_unit, "unit")
         for other in f.disagrees_with:
             check(f, "disagrees_with", other, "fact")
-        for other in (f.relation.of if f.relation else ()):
+        for other in f.relation_of:
             check(f, "relation.of", other, "fact")
     for e in events:
         check(e, "entity", e.entity, "entity")
@@ -714,7 +714,7 @@ def _check_refs(facts: Sequence[Fact], events: Sequence[Event], vocab: Mapping[s
     while changed:
         changed = False
         for f in facts:
-            named = (*f.disagrees_with, *(f.relation.of if f.relation else ()))
+            named = (*f.disagrees_with, *f.relation_of)
             if valid[id(f)] and any(o in fact_ids and not valid[id(fact_ids[o])]
                                     for o in named):
                 valid[id(f)], changed = False, True
@@ -791,22 +791,7 @@ def _check_hierarchy(entities: Mapping[str, Entity], valid: dict[int, bool],
         done.update(chain)
 
 
-def _basis_problem(f: Fact) -> str | None:
-    """Why the fact's change basis does not fit its period, or None."""
-    if f.change is None or f.change.basis is None or f.period is None:
-        return None
-    basis, period = f.change.basis, f.period
-    if basis is Basis.yoy and not period.is_point and period.longer_than_a_year():
-        return (f"a year-on-year change (yoy) needs a period of at most a year, "
-                f"not {period}")
-    if basis is Basis.annual_average and (period.is_point or not period.longer_than_a_year()):
-        return (f"an annual_average change needs a span of more than one year, not {period}")
-    if basis is Basis.over_period and period.is_point:
-        return f"an over_period change needs a span, not a point in time ({period})"
-    return None
-
-
-def _check_meaning(facts: Sequence[Fact], metrics: Mapping[str, Metric],
+def _check_meaning(facts: Sequence[FactRef], metrics: Mapping[str, Metric],
                    units: Mapping[str, Unit], valid: dict[int, bool],
                    problems: list[Problem]) -> None:
     """Each fact fits its metric: a unit whose base the metric allows, a period of the
@@ -821,52 +806,52 @@ def _check_meaning(facts: Sequence[Fact], metrics: Mapping[str, Metric],
             _problem(f, "unit", "unit-not-allowed",
                      f"{label}: unit {f.unit!r} is in {unit.base}, which metric {metric.id!r} "
                      f"is not stated in (it allows {', '.join(metric.bases)})", valid, problems)
-        if metric is not None and metric.kind is not None and f.period is not None:
-            if metric.kind is MetricKind.flow and f.period.is_point:
+        if metric is not None and metric.kind is not None and f.is_point is not None:
+            if metric.kind is MetricKind.flow and f.is_point:
                 _problem(f, "as_of", "flow-as-of",
                          f"{label}: metric {metric.id!r} is a flow (an amount in a period): "
                          f"give the period it covers, not as_of", valid, problems)
-            elif metric.kind.point_in_time and not f.period.is_point:
+            elif metric.kind.point_in_time and not f.is_point:
                 _problem(f, "period", "level-for-span",
                          f"{label}: metric {metric.id!r} is a {metric.kind.value} (a stock "
                          f"at a point in time): give as_of, not a period", valid, problems)
-        why = _basis_problem(f)
-        if why:
-            _problem(f, "change.basis", "bad-basis", f"{label}: {why}", valid, problems)
+        if f.basis_problem:  # worked out with the fact's file (factstore.ref_tuple)
+            _problem(f, "change.basis", "bad-basis", f"{label}: {f.basis_problem}", valid,
+                     problems)
 
 
-def _check_relations(facts: Sequence[Fact], units: Mapping[str, Unit],
+def _check_relations(facts: Sequence[FactRef], units: Mapping[str, Unit],
                      valid: dict[int, bool], problems: list[Problem]) -> None:
     """A relation's facts are stated in bases its arithmetic can relate: a sum, an increase
     and an average increase in the fact's own base; a share and a growth in percent; the
     one fact an increase names alone carries a % change to reach back by."""
     by_id = {f.id: f for f in facts if isinstance(f.id, str)}
 
-    def base(f: Fact) -> str | None:
+    def base(f: FactRef) -> str | None:
         unit = units.get(f.unit) if isinstance(f.unit, str) else None
         return unit.base if unit is not None else None
 
     for f in facts:
-        r = f.relation
-        if r is None or base(f) is None:
+        kind = f.relation_kind
+        if kind is None or not f.relation_of or base(f) is None:
             continue
-        named = [by_id.get(i) for i in r.of]
+        named = [by_id.get(i) for i in f.relation_of]
         if any(o is None or base(o) is None for o in named):
             continue  # an unknown or broken fact is reported as itself
         label = f"fact {f.id!r}"
         bases = sorted({base(o) for o in named})
         why = None
-        if r.kind in (RelationKind.share, RelationKind.growth) and base(f) != "percent":
-            why = f"a {r.kind.value} is stated in %, not in {f.unit}"
-        elif r.kind in (RelationKind.sum, RelationKind.increase,
+        if kind in (RelationKind.share, RelationKind.growth) and base(f) != "percent":
+            why = f"a {kind.value} is stated in %, not in {f.unit}"
+        elif kind in (RelationKind.sum, RelationKind.increase,
                         RelationKind.average_increase) and bases != [base(f)]:
-            why = (f"a {r.kind.value} relates figures in the fact's own base ({base(f)}), "
+            why = (f"a {kind.value} relates figures in the fact's own base ({base(f)}), "
                    f"not {', '.join(bases)}")
-        elif r.kind is RelationKind.growth and len(bases) > 1:
+        elif kind is RelationKind.growth and len(bases) > 1:
             why = f"a growth relates two figures in one base, not {' and '.join(bases)}"
-        elif r.kind is RelationKind.increase and len(named) == 1 and not (
-                named[0].change and named[0].change.unit == "%"
-                and named[0].change.basis is Basis.yoy):
+        elif kind is RelationKind.increase and len(named) == 1 and not (
+                named[0].change_unit == "%"
+                and named[0].change_basis is Basis.yoy):
             why = (f"an increase from one fact reaches back by that fact's year-on-year % "
                    f"change, and {named[0].id!r} has none: name [earlier, later] instead")
         if why:
@@ -879,29 +864,92 @@ class Loaded:
 
     base: FactBase  # only fully valid records whose references all resolve
     problems: list[Problem]
-    all_facts: tuple[Fact, ...]  # every [[fact]] table read, valid or not (bad fields None)
+    all_facts: Sequence[Fact]  # every [[fact]] table read, valid or not (bad fields None)
     all_events: tuple[Event, ...] = ()  # every [[event]] table read, valid or not
     all_sources: tuple[Source, ...] = ()  # every [[source]] table read, valid or not
     all_ignores: tuple[Ignore, ...] = ()  # every [[ignore]] table read, valid or not
 
 
-def _file_records(path: Path, root: Path, data: bytes, key: str, problems: list[Problem],
-                  cache: Cache | None) -> list[tuple[Any, bool]]:
-    """read_records for one file's bytes, from the cache when it holds exactly these bytes
-    (key: their digest)."""
-    if cache is None:
-        return read_records(path, root, problems, data)
-    name = "file-" + digest(os.path.realpath(path), os.fspath(root), display_path(path))
-    stored = cache.get(name, key)
-    if hit(stored):
-        records, found = stored
-        problems.extend(found)
-        return records
-    found: list[Problem] = []
-    records = read_records(path, root, found, data)
-    cache.put(name, key, (records, found))
-    problems.extend(found)
-    return records
+# A file this much (in bytes, all files to parse together) or more is parsed by a pool of
+# processes, one per core: below it, starting them costs more than it saves.
+PARALLEL_BYTES = 2_000_000
+
+_JOB: tuple[list[tuple[Path, Path, bytes | None, str]], Cache | None] | None = None
+
+
+def _entry_name(path: Path, root: Path) -> str:
+    return "file-" + digest(os.path.realpath(path), os.fspath(root), display_path(path))
+
+
+def _parse(path: Path, root: Path, data: bytes) -> FileResult:
+    """One file's bytes as a FileResult (read_records, looked up here so that a test can
+    count the parses)."""
+    problems: list[Problem] = []
+    records = read_records(path, root, problems, data)
+    return file_result(display_path(path), os.fspath(root), problems, records)
+
+
+def _work(index: int) -> tuple[int, FileResult]:
+    """Parse file number index of the job and store the result in the cache (in a worker
+    process, or in this one)."""
+    contents, cache = _JOB  # type: ignore[misc]
+    path, root, data, key = contents[index]
+    result = _parse(path, root, data)  # type: ignore[arg-type]
+    if cache is not None:
+        cache.put(_entry_name(path, root), key, result)
+    return index, result
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _parse_all(todo: list[int], contents: list[tuple[Path, Path, bytes | None, str]],
+               cache: Cache | None) -> Iterator[tuple[int, FileResult]]:
+    """_work for each index in todo: in a pool of forked processes, one per core, when
+    there is enough to parse and the platform forks; else here, one after the other."""
+    global _JOB
+    _JOB = (contents, cache)
+    try:
+        size = sum(len(contents[i][2] or b"") for i in todo)
+        workers = min(_cores(), len(todo))
+        if workers > 1 and size >= PARALLEL_BYTES and sys.platform.startswith("linux"):
+            import multiprocessing
+
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            except (OSError, ValueError):  # no processes to be had: parse here
+                pool = None
+            if pool is not None:
+                with pool:  # the forked workers see _JOB as it is now
+                    yield from pool.imap_unordered(_work, todo, chunksize=1)
+                return
+        for index in todo:
+            yield _work(index)
+    finally:
+        _JOB = None
+
+
+def _from_memory(result: FileResult) -> Callable[[], dict[str | None, bytes]]:
+    return lambda: result.blobs
+
+
+def _from_cache(cache: Cache, path: Path, root: Path, data: bytes,
+                key: str) -> Callable[[], dict[str | None, bytes]]:
+    """A file's fact blobs from its cache entry, or parsed again from the bytes this load
+    read when the entry is gone or unreadable."""
+    def fetch() -> dict[str | None, bytes]:
+        name = _entry_name(path, root)
+        stored = cache.get(name, key)
+        if hit(stored):
+            return stored.blobs
+        result = _parse(path, root, data)
+        cache.put(name, key, result)
+        return result.blobs
+    return fetch
 
 
 def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
@@ -909,8 +957,9 @@ def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
     every fact and event read (for checks that should see invalid ones too).
 
     With a cache, a file whose bytes were loaded before is not parsed again, and when
-    every file is as it was (the same bytes, names and directories), the whole result,
-    checked across files, is taken as it was stored."""
+    every file is as it was (the same bytes, names and directories), the result of the
+    checks across files is taken as it was stored. Facts come as factstore.LazyFacts:
+    a fact is unpickled only when asked for (a query for one topic reads that topic's)."""
     enabled = gc.isenabled()
     # Loading builds (or unpickles) many small objects and frees few: the cyclic
     # collector would otherwise walk the growing heap again and again (about 15 % of
@@ -942,41 +991,80 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
                          key if data is not None else "unreadable")))
         stored = cache.get(whole_name, whole_key)
         if hit(stored):
-            return stored
-    valid: dict[int, bool] = {}  # by id() of the record
-    collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-    for path, root, data, key in contents:
+            return _checked(stored, contents, cache)
+    results: list[FileResult | None] = [None] * len(contents)
+    todo = []
+    for index, (path, root, data, key) in enumerate(contents):
         if data is None:
             continue
-        for record, ok in _file_records(path, root, data, key, problems, cache):
-            collected[type(record).__name__.lower()].append(record)
-            valid[id(record)] = ok
+        stored = cache.get(_entry_name(path, root), key) if cache is not None else _MISS
+        if hit(stored) and isinstance(stored, FileResult):
+            results[index] = stored
+        else:
+            todo.append(index)
+    for index, result in _parse_all(todo, contents, cache):
+        results[index] = result
+
+    valid: dict[int, bool] = {}  # by id() of the record
+    collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    refs: list[list[FactRef]] = []  # each file's facts' refs
+    for result in results:
+        file_refs = []
+        if result is not None:
+            problems.extend(result.problems)
+            for record, ok in result.others:
+                collected[type(record).__name__.lower()].append(record)
+                valid[id(record)] = ok
+            file_refs = result.fact_refs()
+            for ref in file_refs:
+                valid[id(ref)] = ref.ok
+        refs.append(file_refs)
+    every_ref = [ref for file_refs in refs for ref in file_refs]
     vocab = {kind: _by_id(collected[kind], kind, valid, problems)
              for kind in ("unit", "topic", "metric", "entity", "source")}
     _check_metrics(vocab["metric"], vocab["unit"].values(), valid, problems)
     _check_hierarchy(vocab["entity"], valid, problems)
     # Facts and events share one namespace: `corridor show ID` finds either.
-    _by_id([*collected["fact"], *collected["event"]], "fact/event", valid, problems)
+    _by_id([*every_ref, *collected["event"]], "fact/event", valid, problems)
     _check_names(vocab["entity"], problems)
-    _check_refs(collected["fact"], collected["event"], vocab, valid, problems,
-                collected["ignore"])
-    _check_meaning(collected["fact"], vocab["metric"], vocab["unit"], valid, problems)
-    _check_relations(collected["fact"], vocab["unit"], valid, problems)
+    _check_refs(every_ref, collected["event"], vocab, valid, problems, collected["ignore"])
+    _check_meaning(every_ref, vocab["metric"], vocab["unit"], valid, problems)
+    _check_relations(every_ref, vocab["unit"], valid, problems)
 
     def ok(kind: str) -> dict[str, Any]:
         return {rid: r for rid, r in vocab[kind].items() if valid[id(r)]}
 
     base = FactBase(ok("unit"), ok("topic"), ok("metric"), ok("entity"), ok("source"),
-                    tuple(f for f in collected["fact"] if valid[id(f)]),
-                    tuple(e for e in collected["event"] if valid[id(e)]),
+                    (), tuple(e for e in collected["event"] if valid[id(e)]),
                     files=tuple(files), dirs=tuple(Path(d) for d in dirs),
                     watched_dirs=tuple(watched),
                     ignores=tuple(i for i in collected["ignore"] if valid[id(i)]))
-    loaded = Loaded(base, problems, tuple(collected["fact"]), tuple(collected["event"]),
-                    tuple(collected["source"]), tuple(collected["ignore"]))
+    index = [(i, result.counts, frozenset(r.seq for r in refs[i] if not valid[id(r)]))
+             for i, result in enumerate(results) if result is not None]
+    checked = (base, problems, tuple(collected["event"]), tuple(collected["source"]),
+               tuple(collected["ignore"]), index)
     if cache is not None:
-        cache.put(whole_name, whole_key, loaded)
-    return loaded
+        cache.put(whole_name, whole_key, checked)
+    fetchers = {i: _from_memory(result) for i, result in enumerate(results) if result is not None}
+    return _loaded(checked, fetchers)
+
+
+def _loaded(checked: tuple, fetchers: Mapping[int, Callable[[], dict[str | None, bytes]]]) -> Loaded:
+    base, problems, events, sources, ignores, index = checked
+    valid = LazyFacts([Part(counts, skip, fetchers[i]) for i, counts, skip in index])
+    every = LazyFacts([Part(counts, frozenset(), fetchers[i]) for i, counts, _ in index]) \
+        if any(skip for _, _, skip in index) else valid
+    return Loaded(replace(base, facts=valid), problems, every, events, sources, ignores)
+
+
+def _checked(checked: tuple, contents: list[tuple[Path, Path, bytes | None, str]],
+             cache: Cache) -> Loaded:
+    """A stored result of the checks, its facts read from each file's cache entry."""
+    fetchers = {}
+    for i, _, _ in checked[5]:
+        path, root, data, key = contents[i]
+        fetchers[i] = _from_cache(cache, path, root, data, key)  # type: ignore[arg-type]
+    return _loaded(checked, fetchers)
 
 
 def load(dirs: Sequence[Path], cache: Cache | None = None) -> tuple[FactBase, list[Problem]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from corridor_cli.dates import DateError, PartialDate
+from corridor_cli.factstore import facts_with_topics
 from corridor_cli.records import (
     Entity, Event, EventStatus, Fact, FactBase, Status, exact, normalise_name,
 )
@@ -276,8 +277,8 @@ def validate(base: FactBase, query: FactQuery, notes: list[str] | None = None) -
     Every multi-valued field comes back as a tuple; notes gets what a reader should know
     (a partial entity name taken as one of several)."""
     topics = check_choices("TOPIC", query.topic, base.topics, "topic")
-    metrics = check_choices("--metric", query.metric,
-                            {*base.metrics, *(f.metric for f in base.facts)}, "metric")
+    metrics = check_choices("--metric", query.metric, _metric_ids(base) if split_values(
+        query.metric, "--metric") else (), "metric")  # every fact read only when needed
     sources = check_choices("--source", query.source, base.sources, "source")
     statuses = _statuses(query.status, Status)
     sort = check_choice("--sort", query.sort, SORT_FIELDS, "sort field")
@@ -287,6 +288,11 @@ def validate(base: FactBase, query: FactQuery, notes: list[str] | None = None) -
     within = resolve_within(base, query.within, notes) if query.within is not None else None
     return replace(query, topic=topics, metric=metrics, source=sources, status=statuses,
                    entity=resolve_entities(base, query.entity, notes), within=within, sort=sort)
+
+
+def _metric_ids(base: FactBase) -> set[str]:
+    """The metrics a query may name: those defined, and any a fact of the base names."""
+    return {*base.metrics, *(f.metric for f in base.facts)}
 
 
 def check_grep(text: str | None) -> str | None:
@@ -363,8 +369,10 @@ def scope(base: FactBase, query: FactQuery) -> Scope:
 def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
     """The facts that match every part of the query, sorted and limited."""
     where = scope(base, query)
+    # A query for some topics reads those topics' facts alone (factstore.LazyFacts).
+    candidates = facts_with_topics(base.facts, query.topic) if query.topic else base.facts
     chosen = [
-        f for f in base.facts
+        f for f in candidates
         if _any(query.status, f.status)
         and where.accepts(f.topic, f.entity, f.metric, (f.source,), f.period,
                           f.label_zh, f.label_en, f.quote)
