@@ -17,15 +17,27 @@ from __future__ import annotations
 import gc
 import marshal
 import pickle
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from corridor_cli.records import Basis, Fact, Origin, RelationKind
 
-# The fields whose lines a check across files may report (a dotted key: its own line,
-# else its table's). Other fields' lines stay in the Fact record's origin.
-_REF_KEYS = frozenset({"id", "topic", "metric", "entity", "unit", "source", "change",
-                       "disagrees_with", "relation", "period", "as_of"})
+# The fields whose lines a check across files may report (loader._field_line: a dotted
+# key's own line, else its table's). Other fields' lines stay in the Fact's origin.
+_LINE_KEYS = ("id", "topic", "metric", "entity", "unit", "source", "change", "change.unit",
+              "change.basis", "disagrees_with", "relation", "relation.of", "period", "as_of")
+
+
+def _lines(origin: Origin) -> bytes | tuple[tuple[str, int], ...]:
+    """The lines of a fact's _LINE_KEYS, as small: one byte each, 1 + how far below the
+    table's line (0: not written); the (key, line) pairs themselves if one is further."""
+    written = dict(origin.field_lines)
+    pairs = tuple((k, written[k]) for k in _LINE_KEYS if k in written)
+    start = origin.line
+    if start is None or any(not 0 <= line - start < 255 for _, line in pairs):
+        return pairs
+    return bytes(written[k] - start + 1 if k in written else 0 for k in _LINE_KEYS)
 
 
 def _basis_problem(f: Fact) -> str | None:
@@ -46,9 +58,9 @@ def _basis_problem(f: Fact) -> str | None:
 def ref_tuple(f: Fact, ok: bool, seq: int) -> tuple:
     """A fact as the plain tuple FactRef is built from (marshal can store it)."""
     change, relation = f.change, f.relation
-    lines = tuple(kv for kv in f.origin.field_lines if kv[0].split(".")[0] in _REF_KEYS)
-    return (seq, ok, f.id, f.origin.line, lines, f.topic, f.metric, f.entity, f.unit,
-            f.source,
+    names = tuple(sys.intern(v) if isinstance(v, str) else v  # shared, once loaded
+                  for v in (f.topic, f.metric, f.entity, f.unit, f.source))
+    return (seq, ok, f.id, f.origin.line, _lines(f.origin), *names,
             change.unit if change is not None else None,
             change.basis.value if change is not None and change.basis is not None else None,
             f.disagrees_with,
@@ -76,7 +88,10 @@ class FactRef:
 
     @property
     def origin(self) -> Origin:
-        return Origin(self.file, self.line, self.lines, self.root)
+        lines, start = self.lines, self.line
+        if isinstance(lines, bytes):
+            lines = tuple((k, start + d - 1) for k, d in zip(_LINE_KEYS, lines) if d)
+        return Origin(self.file, start, lines, self.root)
 
 
 class FileResult:

@@ -1004,6 +1004,7 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
             todo.append(index)
     for index, result in _parse_all(todo, contents, cache):
         results[index] = result
+    contents.clear()  # every file's bytes: its result holds what is needed now (memory)
 
     valid: dict[int, bool] = {}  # by id() of the record
     collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
