@@ -1,0 +1,148 @@
+"""The fact store: facts kept pickled by topic and read only when asked for, the checks
+across files done on refs, and a large load parsed by a pool of processes. Every result is
+compared with what a plain load of the same files gives."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_VOCAB, parse_csv, run_proc, write_toml
+
+from corridor_cli import factstore, loader
+from corridor_cli.cache import Cache
+from corridor_cli.query import FactQuery, select_facts, validate
+
+TOPICS = """
+[[topic]]
+id = "other"
+name_zh = "其他"
+name_en = "Other"
+"""
+
+FACT = """
+[[fact]]
+id = "{id}"
+topic = "{topic}"
+entity = "test-zone"
+metric = "machines_installed"
+value = {value}
+unit = "测试台"
+status = "actual"
+period = "{year}"
+label_zh = "安装"
+label_en = "Installed"
+source = "test-source"
+quote = "安装{value}测试台"
+"""
+
+
+def _facts(n: int, file: int, topic_every: int = 3) -> str:
+    return "".join(FACT.format(id=f"fact-{file}-{i}", value=file * 100 + i,
+                               topic="other" if i % topic_every == 0 else "testing",
+                               year=2018 + i % 5) for i in range(n))
+
+
+@pytest.fixture
+def base_dir(tmp_path) -> Path:
+    d = tmp_path / "facts"
+    write_toml(d, "vocab.toml", MINIMAL_VOCAB + TOPICS)
+    for file in range(6):
+        write_toml(d, f"f{file}.toml", _facts(20, file))
+    return d
+
+
+def _summary(loaded: loader.Loaded) -> tuple:
+    return ([(f.id, f.topic, f.value, str(f.origin)) for f in loaded.base.facts],
+            [str(p) for p in loaded.problems], len(loaded.base.facts),
+            [f.id for f in loaded.all_facts])
+
+
+def test_facts_are_lazy_and_a_topic_reads_its_own_alone(base_dir):
+    loaded = loader.load_full([base_dir])
+    facts = loaded.base.facts
+    assert isinstance(facts, factstore.LazyFacts)
+    assert len(facts) == 120 and facts._all is None  # counted without reading one
+    testing = facts.where(["testing"])
+    assert facts._all is None
+    assert [f.id for f in testing] == [f.id for f in facts if f.topic == "testing"]
+    assert len(testing) == 6 * (20 - 7)
+    both = facts.where(["testing", "other"])
+    assert [f.id for f in both] == [f.id for f in facts]  # file order, then written order
+    assert facts == tuple(facts) and facts[0].id == "fact-0-0" and facts[-1].id == "fact-5-19"
+    assert pickle.loads(pickle.dumps(facts)) == tuple(facts)
+
+
+def test_a_query_for_a_topic_gives_what_filtering_every_fact_gives(base_dir):
+    base = loader.load([base_dir])[0]
+    q = validate(base, FactQuery(topic=("testing",), year=2020))
+    lazy = select_facts(base, q)
+    from dataclasses import replace
+    plain = select_facts(replace(base, facts=tuple(base.facts)), q)
+    assert lazy == plain and len(lazy) > 0
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_pool_of_processes_gives_what_one_process_gives(base_dir, tmp_path, monkeypatch, cached):
+    write_toml(base_dir, "bad.toml", FACT.format(id="fact-0-1", value='"x"', topic="nope",
+                                                 year="20x"))
+    cache = Cache(tmp_path / "cache") if cached else None
+    one = _summary(loader.load_full([base_dir], cache))
+    if cache is not None:
+        cache = Cache(tmp_path / "cache2")
+    monkeypatch.setattr(loader, "PARALLEL_BYTES", 0)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    real = loader._parse
+
+    def noting(*args):  # runs in whichever process parses: it leaves a file named after it
+        (pids / str(os.getpid())).touch()
+        return real(*args)
+
+    monkeypatch.setattr(loader, "_parse", noting)
+    pooled = _summary(loader.load_full([base_dir], cache))
+    parsed_in = {int(p.name) for p in pids.iterdir()}
+    assert parsed_in and os.getpid() not in parsed_in  # the pool's workers parsed, not this
+    assert pooled == one
+    assert any("f0.toml" in p and "duplicate-id" in p for p in one[1])  # bad.toml comes first
+    assert any("unknown topic" in p for p in one[1])
+    if cache is not None:  # the workers filled the cache: the next load parses nothing
+        monkeypatch.setattr(loader, "read_records", None)
+        assert _summary(loader.load_full([base_dir], cache)) == one
+
+
+def test_a_lost_file_entry_under_a_stored_check_is_parsed_again(base_dir, tmp_path):
+    root = tmp_path / "cache"
+    expected = _summary(loader.load_full([base_dir], Cache(root)))
+    for entry in root.glob("file-*.pickle"):
+        entry.unlink() if entry.stat().st_size % 2 else entry.write_bytes(b"\x80\x05junk")
+    assert list(root.glob("base-*.pickle"))  # the checked result is still there
+    assert _summary(loader.load_full([base_dir], Cache(root))) == expected
+
+
+def test_a_field_far_below_its_table_is_reported_on_its_own_line(tmp_path):
+    d = tmp_path / "facts"
+    long_note = "note = '''\n" + "一行\n" * 300 + "'''\n"
+    text = FACT.format(id="fact-far", value=1, topic="testing", year=2020).replace(
+        'label_zh = "安装"', long_note + 'label_zh = "安装"').replace(
+        'source = "test-source"', 'source = "no-such-source"')
+    write_toml(d, "vocab.toml", MINIMAL_VOCAB)
+    write_toml(d, "far.toml", text)
+    problems = loader.load_full([d], Cache(tmp_path / "cache")).problems
+    wrong = [p for p in problems if p.code == "unknown-ref"]
+    lines = (d / "far.toml").read_text(encoding="utf-8").split("\n")
+    assert len(wrong) == 1 and wrong[0].line > 300
+    assert lines[wrong[0].line - 1].startswith("source = ")
+
+
+def test_the_cli_answers_the_same_from_a_cold_a_warm_and_a_pooled_load(base_dir, tmp_path):
+    args = ["facts", "testing", "--year", "2021", "--facts-dir", base_dir, "--format", "csv"]
+    plain = run_proc(args, env={"CORRIDOR_NO_CACHE": "1"})
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    cold, warm = run_proc(args, env=env), run_proc(args, env=env)
+    assert plain.returncode == cold.returncode == warm.returncode == 0
+    rows = parse_csv(plain.out)
+    assert rows and {r["topic"] for r in rows} == {"testing"}
+    assert parse_csv(cold.out) == parse_csv(warm.out) == rows
