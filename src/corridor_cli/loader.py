@@ -909,24 +909,19 @@ def _cores() -> int:
 
 def _parse_all(todo: list[int], contents: list[tuple[Path, Path, bytes | None, str]],
                cache: Cache | None) -> Iterator[tuple[int, FileResult]]:
-    """_work for each index in todo: in a pool of forked processes, one per core, when
-    there is enough to parse and the platform forks; else here, one after the other."""
+    """_work for each index in todo: in forked processes, one per core, when there is
+    enough to parse and the platform forks (forkmap); else here, one after the other."""
     global _JOB
     _JOB = (contents, cache)
     try:
         size = sum(len(contents[i][2] or b"") for i in todo)
         workers = min(_cores(), len(todo))
         if workers > 1 and size >= PARALLEL_BYTES and sys.platform.startswith("linux"):
-            import multiprocessing
+            from corridor_cli.forkmap import fork_map
 
-            try:
-                pool = multiprocessing.get_context("fork").Pool(workers)
-            except (OSError, ValueError):  # no processes to be had: parse here
-                pool = None
-            if pool is not None:
-                with pool:  # the forked workers see _JOB as it is now
-                    yield from pool.imap_unordered(_work, todo, chunksize=1)
-                return
+            for _, done in fork_map(_work, todo, workers):
+                yield done
+            return
         for index in todo:
             yield _work(index)
     finally:
