@@ -151,6 +151,8 @@ def test_a_corrupted_cache_file_is_a_miss(facts, tmp_path, parses):
     expected = _load(facts, root)
     entries = sorted(root.glob("*.pickle"))
     assert len(entries) == 4  # three files and the whole result
+    entries += sorted(root.glob("*.parts"))  # and the facts of the two files that hold any
+    assert len(entries) == 7
     for i, entry in enumerate(entries):
         entry.write_bytes([b"", b"\x80\x05garbage", b"not a pickle at all", b"\x80"][i % 4])
     parses.clear()
@@ -182,7 +184,7 @@ def test_the_cli_says_nothing_alarming_and_answers_right(facts, tmp_path, proble
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
     run_proc(args, env=env)  # fill the cache
     if problem == "corrupted":
-        for entry in (tmp_path / "xdg").rglob("*.pickle"):
+        for entry in [*(tmp_path / "xdg").rglob("*.pickle"), *(tmp_path / "xdg").rglob("*.parts")]:
             entry.write_bytes(b"\x00" * 10)
     elif problem == "unwritable":
         (tmp_path / "file").write_text("x", encoding="utf-8")

@@ -9,10 +9,12 @@ import pickle
 from pathlib import Path
 
 import pytest
+from dataclasses import replace
 from conftest import MINIMAL_VOCAB, parse_csv, run_proc, write_toml
 
 from corridor_cli import factstore, loader
 from corridor_cli.cache import Cache
+from corridor_cli.dates import PartialDate
 from corridor_cli.query import FactQuery, select_facts, validate
 
 TOPICS = """
@@ -75,13 +77,28 @@ def test_facts_are_lazy_and_a_topic_reads_its_own_alone(base_dir):
     assert pickle.loads(pickle.dumps(facts)) == tuple(facts)
 
 
-def test_a_query_for_a_topic_gives_what_filtering_every_fact_gives(base_dir):
-    base = loader.load([base_dir])[0]
-    q = validate(base, FactQuery(topic=("testing",), year=2020))
-    lazy = select_facts(base, q)
-    from dataclasses import replace
-    plain = select_facts(replace(base, facts=tuple(base.facts)), q)
-    assert lazy == plain and len(lazy) > 0
+@pytest.mark.parametrize("query", [
+    dict(topic=("testing",), year=2020), dict(year=2018), dict(topic=("other", "testing")),
+    dict(date_from=PartialDate.parse("2019-06"), date_to=PartialDate.parse("2021-02")),
+    dict(topic=("other",), date_from=PartialDate.parse("2021")),
+    dict(date_to=PartialDate.parse("2017-12-31")), dict()])
+def test_a_query_reads_less_and_gives_what_filtering_every_fact_gives(base_dir, tmp_path, query):
+    spans = "".join(FACT.format(id=f"span-{i}", value=i, topic="testing", year=period)
+                    for i, period in enumerate(["2016..2020", "2019-11..2020-02", "2015",
+                                                "2022-12-31"]))
+    write_toml(base_dir, "spans.toml", spans)
+    for cache in (None, Cache(tmp_path / "cache"), Cache(tmp_path / "cache")):  # cold, warm
+        base = loader.load([base_dir], cache)[0]
+        q = validate(base, FactQuery(**query))
+        lazy = select_facts(base, q)
+        assert base.facts._all is None  # answered without reading every fact
+        plain = select_facts(replace(base, facts=tuple(base.facts)), q)
+        assert [f.id for f in lazy] == [f.id for f in plain]
+    ids = {f.id for f in plain}
+    if query.get("year") == 2020:  # the spans over 2020, from one blob each
+        assert {"span-0", "span-1"} <= ids and "span-2" not in ids
+    if query.get("year") == 2018:
+        assert "span-0" in ids and "span-1" not in ids
 
 
 @pytest.mark.parametrize("cached", [False, True])
@@ -116,8 +133,17 @@ def test_a_pool_of_processes_gives_what_one_process_gives(base_dir, tmp_path, mo
 def test_a_lost_file_entry_under_a_stored_check_is_parsed_again(base_dir, tmp_path):
     root = tmp_path / "cache"
     expected = _summary(loader.load_full([base_dir], Cache(root)))
-    for entry in root.glob("file-*.pickle"):
-        entry.unlink() if entry.stat().st_size % 2 else entry.write_bytes(b"\x80\x05junk")
+    entries = sorted([*root.glob("file-*.pickle"), *root.glob("file-*.parts")])
+    assert len(entries) == 14
+    for n, entry in enumerate(entries):  # gone, garbage, cut short, or another file's
+        if n % 4 == 0:
+            entry.unlink()
+        elif n % 4 == 1:
+            entry.write_bytes(b"\x80\x05junk" if entry.suffix == ".pickle" else b"corridor-parts-1\nxx")
+        elif n % 4 == 2:
+            entry.write_bytes(entry.read_bytes()[:-40])
+        else:
+            entry.write_bytes(entries[(n + 1) % len(entries)].read_bytes())
     assert list(root.glob("base-*.pickle"))  # the checked result is still there
     assert _summary(loader.load_full([base_dir], Cache(root))) == expected
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +125,62 @@ class Cache:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+    # Parts: named byte strings in one file, each read alone (a query reads the facts of
+    # its topics and years, not a whole file's). The file: _PARTS_MAGIC, the header's
+    # length (8 bytes), the header (a pickle of the key and each part's offset and length
+    # after it), then the parts.
+    def put_parts(self, name: str, key: str, parts: Mapping[Any, bytes]) -> None:
+        if not self._ready(create=True):
+            return
+        index, offset = {}, 0
+        for part, data in parts.items():
+            index[part] = (offset, len(data))
+            offset += len(data)
+        header = pickle.dumps((key, index), protocol=pickle.HIGHEST_PROTOCOL)
+        path = self.root / f"{name}.parts"  # type: ignore[operator]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(parts):x}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(_PARTS_MAGIC + len(header).to_bytes(8, "little") + header)
+                for data in parts.values():
+                    f.write(data)
+            os.replace(tmp, path)
+        except Exception:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    def get_parts(self, name: str, key: str, wanted: Iterable[Any]) -> Any:
+        """The wanted parts stored under name for exactly this key (a dict), else _MISS."""
+        if not self._ready(create=False):
+            return _MISS
+        try:
+            with open(self.root / f"{name}.parts", "rb") as f:  # type: ignore[operator]
+                head = f.read(len(_PARTS_MAGIC) + 8)
+                if not head.startswith(_PARTS_MAGIC) or len(head) != len(_PARTS_MAGIC) + 8:
+                    return _MISS
+                header = f.read(int.from_bytes(head[-8:], "little"))
+                stored_key, index = pickle.loads(header)
+                if stored_key != key:
+                    return _MISS
+                start = len(head) + len(header)
+                found = {}
+                for part in wanted:
+                    offset, length = index[part]
+                    f.seek(start + offset)
+                    data = f.read(length)
+                    if len(data) != length:
+                        return _MISS
+                    found[part] = data
+                return found
+        except Exception:  # missing, truncated, corrupted, a part it does not hold: a miss
+            return _MISS
+
+
+_PARTS_MAGIC = b"corridor-parts-1\n"
 
 
 def hit(value: Any) -> bool:

@@ -94,16 +94,27 @@ class FactRef:
         return Origin(self.file, start, lines, self.root)
 
 
+PartKey = tuple  # (topic, first year, last year) of the facts a blob holds; None: unknown
+
+
+def part_key(f: Fact) -> PartKey:
+    topic = f.topic if isinstance(f.topic, str) else None
+    if f.period is None:
+        return (topic, None, None)
+    return (topic, f.period.first_day().year, f.period.last_day().year)
+
+
 class FileResult:
     """What loading one fact file gave: its problems, its records other than facts (each
     with whether all its fields are valid), its facts' refs (marshalled tuples) and its
-    facts, pickled as lists of (seq, Fact) by topic (counts: how many of each)."""
+    facts, pickled as lists of (seq, Fact) by PartKey (counts: how many in each).
+    blobs is None for a result read from the cache, whose blobs are stored apart."""
 
     __slots__ = ("file", "root", "problems", "others", "refs", "counts", "blobs")
 
     def __init__(self, file: str, root: str, problems: list, others: list[tuple[Any, bool]],
-                 refs: bytes, counts: dict[str | None, int],
-                 blobs: dict[str | None, bytes]) -> None:
+                 refs: bytes, counts: dict[PartKey, int],
+                 blobs: dict[PartKey, bytes] | None) -> None:
         self.file, self.root, self.problems, self.others = file, root, problems, others
         self.refs, self.counts, self.blobs = refs, counts, blobs
 
@@ -115,6 +126,10 @@ class FileResult:
         (self.file, self.root, self.problems, self.others, self.refs, self.counts,
          self.blobs) = state
 
+    def without_blobs(self) -> FileResult:
+        return FileResult(self.file, self.root, self.problems, self.others, self.refs,
+                          self.counts, None)
+
     def fact_refs(self) -> list[FactRef]:
         file, root = self.file, self.root
         return [FactRef(t, file, root) for t in marshal.loads(self.refs)]
@@ -124,42 +139,55 @@ def file_result(file: str, root: str, problems: list,
                 records: Iterable[tuple[Any, bool]]) -> FileResult:
     others: list[tuple[Any, bool]] = []
     refs: list[tuple] = []
-    by_topic: dict[str | None, list[tuple[int, Fact]]] = {}
+    by_part: dict[PartKey, list[tuple[int, Fact]]] = {}
     for record, ok in records:
         if type(record) is Fact:
             seq = len(refs)
             refs.append(ref_tuple(record, ok, seq))
-            topic = record.topic if isinstance(record.topic, str) else None
-            by_topic.setdefault(topic, []).append((seq, record))
+            by_part.setdefault(part_key(record), []).append((seq, record))
         else:
             others.append((record, ok))
-    blobs = {t: pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
-             for t, facts in by_topic.items()}
+    blobs = {k: pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+             for k, facts in by_part.items()}
     return FileResult(file, root, problems, others, marshal.dumps(refs),
-                      {t: len(facts) for t, facts in by_topic.items()}, blobs)
+                      {k: len(facts) for k, facts in by_part.items()}, blobs)
+
+
+Fetch = Callable[[list[PartKey]], dict[PartKey, bytes]]
+
+
+def _selects(topics: frozenset[str] | None, lo: int | None, hi: int | None,
+             key: PartKey) -> bool:
+    """Whether a blob may hold facts of those topics whose period meets years lo..hi."""
+    topic, first, last = key
+    if topics is not None and topic not in topics:
+        return False
+    if first is None:
+        return True
+    return (lo is None or last >= lo) and (hi is None or first <= hi)
 
 
 class Part:
-    """One file's facts in a LazyFacts: how many of each topic, the seqs to leave out
+    """One file's facts in a LazyFacts: how many in each blob, the seqs to leave out
     (facts found invalid), and where the pickled blobs come from."""
 
     __slots__ = ("counts", "skip", "fetch")
 
-    def __init__(self, counts: dict[str | None, int], skip: frozenset[int],
-                 fetch: Callable[[], dict[str | None, bytes]]) -> None:
+    def __init__(self, counts: dict[PartKey, int], skip: frozenset[int], fetch: Fetch) -> None:
         self.counts, self.skip, self.fetch = counts, skip, fetch
 
-    def facts(self, topics: Iterable[str | None] | None = None) -> list[Fact]:
-        wanted = [t for t in (self.counts if topics is None else topics) if self.counts.get(t)]
+    def facts(self, topics: frozenset[str] | None = None, lo: int | None = None,
+              hi: int | None = None) -> list[Fact]:
+        wanted = [k for k, n in self.counts.items() if n and _selects(topics, lo, hi, k)]
         if not wanted:
             return []
-        blobs = self.fetch()
+        blobs = self.fetch(wanted)
         enabled = gc.isenabled()
         gc.disable()  # many small objects, no cycles: see loader.load_full
         try:
             found: list[tuple[int, Fact]] = []
-            for topic in wanted:
-                found.extend(pickle.loads(blobs[topic]))
+            for k in wanted:
+                found.extend(pickle.loads(blobs[k]))
         finally:
             if enabled:
                 gc.enable()
@@ -171,21 +199,22 @@ class Part:
 
 class LazyFacts(Sequence):
     """The facts of a load, in file order, as a read-only sequence that unpickles them only
-    when asked: where(topics) reads those topics' blobs alone; iterating, indexing or
-    comparing reads every one (once)."""
+    when asked: where(topics, years) reads the blobs that may hold such facts alone;
+    iterating, indexing or comparing reads every one (once)."""
 
     def __init__(self, parts: Sequence[Part]) -> None:
         self._parts = tuple(parts)
         self._all: tuple[Fact, ...] | None = None
         self._len = sum(sum(p.counts.values()) - len(p.skip) for p in self._parts)
 
-    def where(self, topics: Iterable[str]) -> tuple[Fact, ...]:
-        """The facts whose topic is one of topics, in the order iterating gives."""
+    def where(self, topics: Iterable[str] | None = None, lo: int | None = None,
+              hi: int | None = None) -> tuple[Fact, ...]:
+        """At least the facts of those topics (None: any) whose period meets years lo..hi
+        (None: unbounded), in the order iterating gives; the caller filters them exactly."""
+        wanted = None if topics is None else frozenset(topics)
         if self._all is not None:
-            wanted = set(topics)
-            return tuple(f for f in self._all if f.topic in wanted)
-        topics = tuple(dict.fromkeys(topics))
-        return tuple(f for p in self._parts for f in p.facts(topics))
+            return tuple(f for f in self._all if _selects(wanted, lo, hi, part_key(f)))
+        return tuple(f for p in self._parts for f in p.facts(wanted, lo, hi))
 
     def _every(self) -> tuple[Fact, ...]:
         if self._all is None:
@@ -218,9 +247,10 @@ class LazyFacts(Sequence):
         return (tuple, (self._every(),))  # pickled (or copied) as the tuple it stands for
 
 
-def facts_with_topics(facts: Sequence[Fact], topics: Iterable[str]) -> Sequence[Fact]:
-    """The facts whose topic is one of topics: through the index when facts is LazyFacts."""
+def facts_where(facts: Sequence[Fact], topics: Iterable[str] | None, lo: int | None,
+                hi: int | None) -> Sequence[Fact]:
+    """At least the facts of those topics whose period meets years lo..hi: through the
+    blobs' keys when facts is LazyFacts, else all of them."""
     if isinstance(facts, LazyFacts):
-        return facts.where(topics)
-    wanted = set(topics)
-    return tuple(f for f in facts if f.topic in wanted)
+        return facts.where(topics, lo, hi)
+    return facts

@@ -42,7 +42,7 @@ from corridor_cli.factfiles import (
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
 from corridor_cli.cache import _MISS, Cache, digest, hit
-from corridor_cli.factstore import FactRef, FileResult, LazyFacts, Part, file_result
+from corridor_cli.factstore import Fetch, FactRef, FileResult, LazyFacts, Part, file_result
 if TYPE_CHECKING:  # tomllib and the layout scan are imported when a file is parsed:
     # a run served from the parse cache never needs them
     from corridor_cli.toml_layout import Layout, Place
@@ -896,8 +896,15 @@ def _work(index: int) -> tuple[int, FileResult]:
     path, root, data, key = contents[index]
     result = _parse(path, root, data)  # type: ignore[arg-type]
     if cache is not None:
-        cache.put(_entry_name(path, root), key, result)
+        _store(cache, path, root, key, result)
     return index, result
+
+
+def _store(cache: Cache, path: Path, root: Path, key: str, result: FileResult) -> None:
+    """A file's result in two entries: its facts' blobs, each read alone, and the rest."""
+    name = _entry_name(path, root)
+    cache.put_parts(name, key, result.blobs or {})
+    cache.put(name, key, result.without_blobs())
 
 
 def _cores() -> int:
@@ -928,22 +935,22 @@ def _parse_all(todo: list[int], contents: list[tuple[Path, Path, bytes | None, s
         _JOB = None
 
 
-def _from_memory(result: FileResult) -> Callable[[], dict[str | None, bytes]]:
-    return lambda: result.blobs
+def _from_memory(result: FileResult) -> Fetch:
+    blobs = result.blobs or {}
+    return lambda keys: blobs
 
 
-def _from_cache(cache: Cache, path: Path, root: Path, data: bytes,
-                key: str) -> Callable[[], dict[str | None, bytes]]:
+def _from_cache(cache: Cache, path: Path, root: Path, data: bytes, key: str) -> Fetch:
     """A file's fact blobs from its cache entry, or parsed again from the bytes this load
     read when the entry is gone or unreadable."""
-    def fetch() -> dict[str | None, bytes]:
+    def fetch(keys: list) -> dict:
         name = _entry_name(path, root)
-        stored = cache.get(name, key)
+        stored = cache.get_parts(name, key, keys)
         if hit(stored):
-            return stored.blobs
+            return stored
         result = _parse(path, root, data)
-        cache.put(name, key, result)
-        return result.blobs
+        _store(cache, path, root, key, result)
+        return result.blobs or {}
     return fetch
 
 
@@ -999,7 +1006,8 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
             todo.append(index)
     for index, result in _parse_all(todo, contents, cache):
         results[index] = result
-    contents.clear()  # every file's bytes: its result holds what is needed now (memory)
+        path, root, _, key = contents[index]
+        contents[index] = (path, root, None, key)  # its result holds its blobs (memory)
 
     valid: dict[int, bool] = {}  # by id() of the record
     collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
@@ -1041,11 +1049,16 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
                tuple(collected["ignore"]), index)
     if cache is not None:
         cache.put(whole_name, whole_key, checked)
-    fetchers = {i: _from_memory(result) for i, result in enumerate(results) if result is not None}
+    fetchers = {}
+    for i, result in enumerate(results):
+        if result is not None:
+            path, root, data, key = contents[i]
+            fetchers[i] = _from_memory(result) if result.blobs is not None else \
+                _from_cache(cache, path, root, data, key)  # type: ignore[arg-type]
     return _loaded(checked, fetchers)
 
 
-def _loaded(checked: tuple, fetchers: Mapping[int, Callable[[], dict[str | None, bytes]]]) -> Loaded:
+def _loaded(checked: tuple, fetchers: Mapping[int, Fetch]) -> Loaded:
     base, problems, events, sources, ignores, index = checked
     valid = LazyFacts([Part(counts, skip, fetchers[i]) for i, counts, skip in index])
     every = LazyFacts([Part(counts, frozenset(), fetchers[i]) for i, counts, _ in index]) \

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from corridor_cli.dates import DateError, PartialDate
-from corridor_cli.factstore import facts_with_topics
+from corridor_cli.factstore import facts_where
 from corridor_cli.records import (
     Entity, Event, EventStatus, Fact, FactBase, Status, exact, normalise_name,
 )
@@ -369,8 +369,10 @@ def scope(base: FactBase, query: FactQuery) -> Scope:
 def select_facts(base: FactBase, query: FactQuery) -> list[Fact]:
     """The facts that match every part of the query, sorted and limited."""
     where = scope(base, query)
-    # A query for some topics reads those topics' facts alone (factstore.LazyFacts).
-    candidates = facts_with_topics(base.facts, query.topic) if query.topic else base.facts
+    # Read only the facts that may match by topic and years (factstore.LazyFacts).
+    candidates = facts_where(base.facts, query.topic or None,
+                             where.lo.year if where.lo else None,
+                             where.hi.year if where.hi else None)
     chosen = [
         f for f in candidates
         if _any(query.status, f.status)
