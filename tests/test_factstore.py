@@ -172,3 +172,28 @@ def test_the_cli_answers_the_same_from_a_cold_a_warm_and_a_pooled_load(base_dir,
     rows = parse_csv(plain.out)
     assert rows and {r["topic"] for r in rows} == {"testing"}
     assert parse_csv(cold.out) == parse_csv(warm.out) == rows
+
+
+def test_a_large_file_is_known_by_its_bytes_too(tmp_path, monkeypatch):
+    """Files of 256 KiB or more get another digest (SHA-256): an edit is still seen, and a
+    touch is still no edit."""
+    d = tmp_path / "facts"
+    write_toml(d, "vocab.toml", MINIMAL_VOCAB + TOPICS)
+    write_toml(d, "big.toml", _facts(1100, 1))
+    assert (d / "big.toml").stat().st_size >= 1 << 18
+    root = tmp_path / "cache"
+    parsed: list[str] = []
+    real = loader.read_records
+    monkeypatch.setattr(loader, "read_records",
+                        lambda path, *a: parsed.append(Path(path).name) or real(path, *a))
+    first = loader.load([d], Cache(root))[0]
+    os.utime(d / "big.toml")
+    parsed.clear()
+    assert loader.load([d], Cache(root))[0] == first and parsed == []
+    text = (d / "big.toml").read_text(encoding="utf-8")
+    (d / "big.toml").write_text(text.replace("value = 1699\n", "value = 9699\n"), encoding="utf-8")
+    stat = (d / "big.toml").stat()
+    os.utime(d / "big.toml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = loader.load([d], Cache(root))[0]
+    assert parsed == ["big.toml"]
+    assert {f.id: f.value for f in again.facts}["fact-1-599"] == 9699

@@ -41,7 +41,7 @@ from corridor_cli.factfiles import (
 )
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
-from corridor_cli.cache import _MISS, Cache, digest, hit
+from corridor_cli.cache import _MISS, Cache, content_digest, digest, hit
 from corridor_cli.factstore import Fetch, FactRef, FileResult, LazyFacts, Part, file_result
 if TYPE_CHECKING:  # tomllib and the layout scan are imported when a file is parsed:
     # a run served from the parse cache never needs them
@@ -983,7 +983,7 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
         files.append(Path(os.path.realpath(path)))
         data = read_file(path, problems)
         contents.append((path, root, data,
-                         digest(data) if cache is not None and data is not None else ""))
+                         content_digest(data) if cache is not None and data is not None else ""))
     whole_name = whole_key = ""
     if cache is not None:
         whole_name = "base-" + digest(*(os.fspath(d) for d in dirs))
@@ -992,7 +992,7 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
             for part in (os.fspath(real), os.fspath(path), os.fspath(root),
                          key if data is not None else "unreadable")))
         stored = cache.get(whole_name, whole_key)
-        if hit(stored):
+        if hit(stored) and _is_checked(stored, len(contents)):
             return _checked(stored, contents, cache)
     results: list[FileResult | None] = [None] * len(contents)
     todo = []
@@ -1064,6 +1064,16 @@ def _loaded(checked: tuple, fetchers: Mapping[int, Fetch]) -> Loaded:
     every = LazyFacts([Part(counts, frozenset(), fetchers[i]) for i, counts, _ in index]) \
         if any(skip for _, _, skip in index) else valid
     return Loaded(replace(base, facts=valid), problems, every, events, sources, ignores)
+
+
+def _is_checked(stored: Any, files: int) -> bool:
+    """Whether a stored value has the shape _load_full stores (else it is a miss: written
+    by something else under the same name)."""
+    return (isinstance(stored, tuple) and len(stored) == 6 and isinstance(stored[0], FactBase)
+            and isinstance(stored[5], list) and all(
+                isinstance(i, int) and 0 <= i < files and isinstance(counts, dict)
+                and all(isinstance(k, tuple) and len(k) == 3 for k in counts)
+                for i, counts, _ in stored[5]))
 
 
 def _checked(checked: tuple, contents: list[tuple[Path, Path, bytes | None, str]],
