@@ -9,7 +9,10 @@ version: an upgrade never reads what an older corridor wrote.
 
 What: an entry is a pickle of (key, value), in a file named after what it is for (a
 fact file's real path and the directory it was found under; or the list of
-directories loaded). The key holds the digest of the content it was built from, so
+directories loaded), and a fact file's facts are a parts file beside it: pickled blobs
+by topic and years, each read alone (put_parts, get_parts), so that a query reads the
+facts it may match and not the whole base. The key holds the digest of the content it
+was built from (content_digest: BLAKE2b, or SHA-256 for a file of 256 KiB or more), so
 an entry is used only for exactly those bytes: an edited file misses, a touched but
 unchanged one hits, and nothing is ever served stale, whatever the clock or the file
 system's timestamp granularity.
