@@ -692,13 +692,21 @@ def _check_refs(facts: Sequence[FactRef], events: Sequence[Event],
         elif kind != "fact" and not valid[id(target)]:
             valid[id(record)] = False
 
+    sound: set[tuple] = set()  # what facts name that was found defined and valid before
     for f in facts:
-        check(f, "topic", f.topic, "topic")
-        check(f, "metric", f.metric, "metric")
-        check(f, "entity", f.entity, "entity")
-        check(f, "unit", f.unit, "unit")
-        check(f, "source", f.source, "source")
-        check(f, "change.unit", f.change_unit, "unit")
+        names = (f.topic, f.metric, f.entity, f.unit, f.source, f.change_unit)
+        if names not in sound:  # many facts name the same: each set is checked once
+            before = len(problems), valid[id(f)]
+            valid[id(f)] = True
+            check(f, "topic", f.topic, "topic")
+            check(f, "metric", f.metric, "metric")
+            check(f, "entity", f.entity, "entity")
+            check(f, "unit", f.unit, "unit")
+            check(f, "source", f.source, "source")
+            check(f, "change.unit", f.change_unit, "unit")
+            if len(problems) == before[0] and valid[id(f)]:
+                sound.add(names)
+            valid[id(f)] = valid[id(f)] and before[1]
         for other in f.disagrees_with:
             check(f, "disagrees_with", other, "fact")
         for other in f.relation_of:
@@ -710,10 +718,11 @@ def _check_refs(facts: Sequence[FactRef], events: Sequence[Event],
         check(i, "source", i.source, "source")
     # A fact that names an invalid one (disagrees_with, relation) is not valid either
     # (to a fixpoint).
+    naming = [f for f in facts if f.disagrees_with or f.relation_of]
     changed = True
     while changed:
         changed = False
-        for f in facts:
+        for f in naming:
             named = (*f.disagrees_with, *f.relation_of)
             if valid[id(f)] and any(o in fact_ids and not valid[id(fact_ids[o])]
                                     for o in named):
@@ -797,24 +806,30 @@ def _check_meaning(facts: Sequence[FactRef], metrics: Mapping[str, Metric],
     """Each fact fits its metric: a unit whose base the metric allows, a period of the
     right form for its kind (a flow for a period, a level at a point in time), and a
     change whose basis fits the period."""
+    fitting: set[tuple] = set()  # metric, unit and period form found to fit before
     for f in facts:
         label = f"fact {f.id!r}" if isinstance(f.id, str) else "fact"
-        metric = metrics.get(f.metric) if isinstance(f.metric, str) else None
-        unit = units.get(f.unit) if isinstance(f.unit, str) else None
-        if metric is not None and unit is not None and metric.bases \
-                and unit.base not in metric.bases:
-            _problem(f, "unit", "unit-not-allowed",
-                     f"{label}: unit {f.unit!r} is in {unit.base}, which metric {metric.id!r} "
-                     f"is not stated in (it allows {', '.join(metric.bases)})", valid, problems)
-        if metric is not None and metric.kind is not None and f.is_point is not None:
-            if metric.kind is MetricKind.flow and f.is_point:
-                _problem(f, "as_of", "flow-as-of",
-                         f"{label}: metric {metric.id!r} is a flow (an amount in a period): "
-                         f"give the period it covers, not as_of", valid, problems)
-            elif metric.kind.point_in_time and not f.is_point:
-                _problem(f, "period", "level-for-span",
-                         f"{label}: metric {metric.id!r} is a {metric.kind.value} (a stock "
-                         f"at a point in time): give as_of, not a period", valid, problems)
+        form = (f.metric, f.unit, f.is_point)
+        if form not in fitting:  # many facts share a form: each is checked once
+            found = len(problems)
+            metric = metrics.get(f.metric) if isinstance(f.metric, str) else None
+            unit = units.get(f.unit) if isinstance(f.unit, str) else None
+            if metric is not None and unit is not None and metric.bases \
+                    and unit.base not in metric.bases:
+                _problem(f, "unit", "unit-not-allowed",
+                         f"{label}: unit {f.unit!r} is in {unit.base}, which metric {metric.id!r} "
+                         f"is not stated in (it allows {', '.join(metric.bases)})", valid, problems)
+            if metric is not None and metric.kind is not None and f.is_point is not None:
+                if metric.kind is MetricKind.flow and f.is_point:
+                    _problem(f, "as_of", "flow-as-of",
+                             f"{label}: metric {metric.id!r} is a flow (an amount in a period): "
+                             f"give the period it covers, not as_of", valid, problems)
+                elif metric.kind.point_in_time and not f.is_point:
+                    _problem(f, "period", "level-for-span",
+                             f"{label}: metric {metric.id!r} is a {metric.kind.value} (a stock "
+                             f"at a point in time): give as_of, not a period", valid, problems)
+            if len(problems) == found:
+                fitting.add(form)
         if f.basis_problem:  # worked out with the fact's file (factstore.ref_tuple)
             _problem(f, "change.basis", "bad-basis", f"{label}: {f.basis_problem}", valid,
                      problems)
