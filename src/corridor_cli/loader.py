@@ -8,6 +8,11 @@ back at once: a record with a bad field is still built as far as it can be
 checked, and its id still takes part in the duplicate-id check; only fully
 valid records go into the FactBase. Knows nothing of the command line.
 
+Each file is read into a factstore.FileResult (its problems, its other records, a small
+ref per fact, its facts pickled by topic and years), on every core when there is much
+to parse (forkmap); the checks across files run on the refs; the FactBase's facts are a
+factstore.LazyFacts that unpickles facts only when asked for.
+
 A string value that is a draft placeholder (records.is_placeholder: "TODO: entity …",
 at any depth, in a list too) is reported first, as a problem of code "placeholder" on
 its field's line, and that field is checked no further: an unfinished `corridor draft`
