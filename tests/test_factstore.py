@@ -197,3 +197,28 @@ def test_a_large_file_is_known_by_its_bytes_too(tmp_path, monkeypatch):
     again = loader.load([d], Cache(root))[0]
     assert parsed == ["big.toml"]
     assert {f.id: f.value for f in again.facts}["fact-1-599"] == 9699
+
+
+def test_a_process_with_other_threads_parses_here_not_in_forks(base_dir, tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(loader, "PARALLEL_BYTES", 0)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    real = loader._parse
+
+    def noting(*args):
+        (pids / str(os.getpid())).touch()
+        return real(*args)
+
+    monkeypatch.setattr(loader, "_parse", noting)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        loaded = loader.load_full([base_dir])
+    finally:
+        stop.set()
+        other.join()
+    assert {int(p.name) for p in pids.iterdir()} == {os.getpid()}
+    assert len(loaded.base.facts) == 120 and not loaded.problems

@@ -943,7 +943,9 @@ def _parse_all(todo: list[int], contents: list[tuple[Path, Path, bytes | None, s
     try:
         size = sum(len(contents[i][2] or b"") for i in todo)
         workers = min(_cores(), len(todo))
-        if workers > 1 and size >= PARALLEL_BYTES and sys.platform.startswith("linux"):
+        threading = sys.modules.get("threading")  # forking a threaded process risks a
+        alone = threading is None or threading.active_count() == 1  # lock held for ever
+        if workers > 1 and size >= PARALLEL_BYTES and alone and sys.platform.startswith("linux"):
             from corridor_cli.forkmap import fork_map
 
             for _, done in fork_map(_work, todo, workers):
