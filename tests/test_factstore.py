@@ -110,6 +110,9 @@ def test_a_pool_of_processes_gives_what_one_process_gives(base_dir, tmp_path, mo
     if cache is not None:
         cache = Cache(tmp_path / "cache2")
     monkeypatch.setattr(loader, "PARALLEL_BYTES", 0)
+    # Other tests may leave idle threads in this process, which would keep the loader from
+    # forking (that refusal has its own test below).
+    monkeypatch.setattr(loader, "_alone", lambda: True)
     pids = tmp_path / "pids"
     pids.mkdir()
     real = loader._parse

@@ -927,6 +927,13 @@ def _store(cache: Cache, path: Path, root: Path, key: str, result: FileResult) -
     cache.put(name, key, result.without_blobs())
 
 
+def _alone() -> bool:
+    """Whether this process runs no other thread: forking one that does risks a child
+    stuck on a lock another thread held."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -943,9 +950,7 @@ def _parse_all(todo: list[int], contents: list[tuple[Path, Path, bytes | None, s
     try:
         size = sum(len(contents[i][2] or b"") for i in todo)
         workers = min(_cores(), len(todo))
-        threading = sys.modules.get("threading")  # forking a threaded process risks a
-        alone = threading is None or threading.active_count() == 1  # lock held for ever
-        if workers > 1 and size >= PARALLEL_BYTES and alone and sys.platform.startswith("linux"):
+        if workers > 1 and size >= PARALLEL_BYTES and _alone() and sys.platform.startswith("linux"):
             from corridor_cli.forkmap import fork_map
 
             for _, done in fork_map(_work, todo, workers):
