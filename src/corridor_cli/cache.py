@@ -31,9 +31,9 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from corridor_cli import __version__
 
@@ -117,8 +117,8 @@ class Cache:
         self._usable = owner_ok and not (st.st_mode & 0o022)
         return self._usable
 
-    def _path(self, name: str) -> Path:
-        return self.root / f"{name}.pickle"  # type: ignore[operator]
+    def _path(self, name: str, suffix: str = ".pickle") -> Path:
+        return self.root / f"{name}{suffix}"  # type: ignore[operator]
 
     def get(self, name: str, key: str) -> Any:
         """The value stored under name for exactly this key, else _MISS."""
@@ -132,40 +132,20 @@ class Cache:
         return value if stored_key == key else _MISS
 
     def put(self, name: str, key: str, value: Any) -> None:
+        self._write(name, ".pickle",
+                    lambda f: pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, name: str, suffix: str, write: Callable[[BinaryIO], None]) -> None:
+        """write into a temporary file renamed to the entry's: a reader sees a whole entry
+        or none. Any failure (full disk, read-only, a value that will not pickle) is no
+        cache."""
         if not self._ready(create=True):
             return
-        path = self._path(name)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(value):x}.tmp")
+        path = self._path(name, suffix)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(write):x}.tmp")
         try:
             with open(tmp, "wb") as f:
-                pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except Exception:  # full disk, read-only, a value that will not pickle: no cache
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-
-
-    # Parts: named byte strings in one file, each read alone (a query reads the facts of
-    # its topics and years, not a whole file's). The file: _PARTS_MAGIC, the header's
-    # length (8 bytes), the header (a pickle of the key and each part's offset and length
-    # after it), then the parts.
-    def put_parts(self, name: str, key: str, parts: Mapping[Any, bytes]) -> None:
-        if not self._ready(create=True):
-            return
-        index, offset = {}, 0
-        for part, data in parts.items():
-            index[part] = (offset, len(data))
-            offset += len(data)
-        header = pickle.dumps((key, index), protocol=pickle.HIGHEST_PROTOCOL)
-        path = self.root / f"{name}.parts"  # type: ignore[operator]
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(parts):x}.tmp")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(_PARTS_MAGIC + len(header).to_bytes(8, "little") + header)
-                for data in parts.values():
-                    f.write(data)
+                write(f)
             os.replace(tmp, path)
         except Exception:
             try:
@@ -173,12 +153,30 @@ class Cache:
             except OSError:
                 pass
 
+    # Parts: named byte strings in one file, each read alone (a query reads the facts of
+    # its topics and years, not a whole file's). The file: _PARTS_MAGIC, the header's
+    # length (8 bytes), the header (a pickle of the key and each part's offset and length
+    # after it), then the parts.
+    def put_parts(self, name: str, key: str, parts: Mapping[Any, bytes]) -> None:
+        index, offset = {}, 0
+        for part, data in parts.items():
+            index[part] = (offset, len(data))
+            offset += len(data)
+        header = pickle.dumps((key, index), protocol=pickle.HIGHEST_PROTOCOL)
+
+        def write(f: BinaryIO) -> None:
+            f.write(_PARTS_MAGIC + len(header).to_bytes(8, "little") + header)
+            for data in parts.values():
+                f.write(data)
+
+        self._write(name, ".parts", write)
+
     def get_parts(self, name: str, key: str, wanted: Iterable[Any]) -> Any:
         """The wanted parts stored under name for exactly this key (a dict), else _MISS."""
         if not self._ready(create=False):
             return _MISS
         try:
-            with open(self.root / f"{name}.parts", "rb") as f:  # type: ignore[operator]
+            with open(self._path(name, ".parts"), "rb") as f:
                 head = f.read(len(_PARTS_MAGIC) + 8)
                 if not head.startswith(_PARTS_MAGIC) or len(head) != len(_PARTS_MAGIC) + 8:
                     return _MISS

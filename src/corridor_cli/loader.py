@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import gc
 import json
 import math
 import os
@@ -47,7 +46,9 @@ from corridor_cli.factfiles import (
 from corridor_cli.problems import Problem
 from corridor_cli.safetext import display_path
 from corridor_cli.cache import _MISS, Cache, content_digest, digest, hit
-from corridor_cli.factstore import Fetch, FactRef, FileResult, LazyFacts, Part, file_result
+from corridor_cli.factstore import (
+    Fetch, FactRef, FileResult, LazyFacts, Part, file_result, gc_paused,
+)
 if TYPE_CHECKING:  # tomllib and the layout scan are imported when a file is parsed:
     # a run served from the parse cache never needs them
     from corridor_cli.toml_layout import Layout, Place
@@ -989,16 +990,8 @@ def load_full(dirs: Sequence[Path], cache: Cache | None = None) -> Loaded:
     every file is as it was (the same bytes, names and directories), the result of the
     checks across files is taken as it was stored. Facts come as factstore.LazyFacts:
     a fact is unpickled only when asked for (a query for one topic reads that topic's)."""
-    enabled = gc.isenabled()
-    # Loading builds (or unpickles) many small objects and frees few: the cyclic
-    # collector would otherwise walk the growing heap again and again (about 15 % of
-    # a large cold load). Records hold no reference cycles.
-    gc.disable()
-    try:
+    with gc_paused():
         return _load_full(dirs, cache)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
