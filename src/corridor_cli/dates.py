@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+
+from corridor_cli.fastclass import record
 
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -14,7 +15,7 @@ class DateError(ValueError):
     """A string that is not a partial date or period."""
 
 
-@dataclass(frozen=True)
+@record
 class PartialDate:
     """A date known to the year, the month or the day: 2018, 2018-07, 2018-07-15."""
 
@@ -65,7 +66,7 @@ class PartialDate:
         return f"{self.year:04d}"
 
 
-@dataclass(frozen=True)
+@record
 class Period:
     """What a figure covers.
 

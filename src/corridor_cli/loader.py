@@ -30,11 +30,12 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from corridor_cli.fastclass import record
 from corridor_cli.dates import DateError, PartialDate, Period
 from corridor_cli.factfiles import (
     MAX_FACT_FILE_BYTES,
@@ -656,17 +657,17 @@ def _by_id(records: Iterable[Any], label: str, valid: dict[int, bool],
     """The first record of each id, valid or not; a later one with the same id is a problem
     (and invalid). A record whose id did not read takes no part."""
     by_id: dict[str, Any] = {}
-    for record in records:
-        if not isinstance(record.id, str):
+    for rec in records:
+        if not isinstance(rec.id, str):
             continue
-        first = by_id.get(record.id)
+        first = by_id.get(rec.id)
         if first is not None:
-            valid[id(record)] = False
-            problems.append(Problem(record.origin.file, record.origin.line_of("id"), "id",
+            valid[id(rec)] = False
+            problems.append(Problem(rec.origin.file, rec.origin.line_of("id"), "id",
                                     "duplicate-id",
-                                    f"{label} id {record.id!r} is already defined at {first.origin}"))
+                                    f"{label} id {rec.id!r} is already defined at {first.origin}"))
         else:
-            by_id[record.id] = record
+            by_id[rec.id] = rec
     return by_id
 
 
@@ -879,7 +880,7 @@ def _check_relations(facts: Sequence[FactRef], units: Mapping[str, Unit],
             _problem(f, "relation", "bad-relation", f"{label}: {why}", valid, problems)
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     """What load_full found: the valid records, every problem, and every fact and event read."""
 

@@ -13,10 +13,11 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Mapping, TextIO
 
+from corridor_cli.fastclass import record
 from corridor_cli.safetext import display_path
 
 LANGS = ("zh", "en")
@@ -99,7 +100,7 @@ class QuietStderr(_Wrapped):
             pass
 
 
-@dataclass
+@record(frozen=False)
 class Environment:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from corridor_cli.fastclass import record
 from corridor_cli.safetext import visible
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Problem:
     """One problem: where it is (file, line, field), a stable slug and a message."""
 

@@ -10,9 +10,10 @@ import datetime as dt
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
 
+from corridor_cli.fastclass import record
 from corridor_cli.dates import DateError, PartialDate
 from corridor_cli.factstore import facts_where
 from corridor_cli.records import (
@@ -239,7 +240,7 @@ def _window(date_from: PartialDate | None, date_to: PartialDate | None,
     return lo, hi
 
 
-@dataclass(frozen=True)
+@record
 class FactQuery:
     """What to select. Empty means no restriction; several values mean any of them.
     Each of topic, entity, metric, status and source takes one value or several
@@ -337,7 +338,7 @@ def _any(wanted, value) -> bool:
     return value in ((wanted,) if isinstance(wanted, (str, Enum)) else wanted)
 
 
-@dataclass(frozen=True)
+@record
 class Scope:
     """The parts of a (validated) query every record kind is filtered by: topic, entity
     (--entity and --within), metric, sources, the date window and --grep. Status is not

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Context, Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from corridor_cli.dates import PartialDate, Period
+from corridor_cli.fastclass import record
 
 
 class Bound(str, Enum):
@@ -93,7 +94,7 @@ def placeholder(what: str = "") -> str:
     return f"{PLACEHOLDER}: {what}" if what else PLACEHOLDER
 
 
-@dataclass(frozen=True)
+@record
 class Origin:
     """Where a record was defined: file and 1-based line."""
 
@@ -109,7 +110,7 @@ class Origin:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
-@dataclass(frozen=True)
+@record
 class Unit:
     id: str
     name_zh: str
@@ -145,7 +146,7 @@ def decimal_text(value: Decimal) -> str:
     return format(value.normalize(_EXACT), "f")
 
 
-@dataclass(frozen=True)
+@record
 class Topic:
     id: str
     name_zh: str
@@ -153,7 +154,7 @@ class Topic:
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@record
 class Metric:
     """What a fact measures: a vocabulary entry whose kind decides the legitimate arithmetic."""
 
@@ -170,7 +171,7 @@ class Metric:
         return self.name_zh if lang == "zh" else self.name_en
 
 
-@dataclass(frozen=True)
+@record
 class Entity:
     id: str
     name_zh: str
@@ -185,7 +186,7 @@ class Entity:
         return (self.id, self.name_zh, self.name_en, *self.aliases)
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     id: str
     title_zh: str
@@ -218,7 +219,7 @@ RELATION_ARITY = {  # how many facts each kind names: (fewest, most)
 }
 
 
-@dataclass(frozen=True)
+@record
 class Relation:
     """The arithmetic a source states between a fact and others: checked by the audit."""
 
@@ -226,7 +227,7 @@ class Relation:
     of: tuple[str, ...]  # fact ids, in the order the kind reads them
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """A reported change of a figure, e.g. 同比增长 116.49 %."""
 
@@ -236,7 +237,7 @@ class Change:
     bound: Bound = Bound.exact
 
 
-@dataclass(frozen=True)
+@record
 class Fact:
     id: str
     topic: str
@@ -262,7 +263,7 @@ class Fact:
         return self.label_zh if lang == "zh" else self.label_en
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     id: str
     date: PartialDate
@@ -280,7 +281,7 @@ class Event:
         return self.title_zh if lang == "zh" else self.title_en
 
 
-@dataclass(frozen=True)
+@record
 class Ignore:
     """A figure printed in a source that a curator decided not to record, and why
     ([[ignore]]): page furniture, a restatement of another fact's figure, a figure outside
@@ -293,7 +294,7 @@ class Ignore:
     origin: Origin = field(default=Origin(""), compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@record
 class FactBase:
     """Everything loaded: the vocabularies, the facts and the events, by id."""
 
@@ -336,7 +337,7 @@ class FactBase:
         return tuple(chain)
 
     def find(self, record_id: str) -> Fact | Event | None:
-        for record in (*self.facts, *self.events):
-            if record.id == record_id:
-                return record
+        for found in (*self.facts, *self.events):
+            if found.id == record_id:
+                return found
         return None

@@ -7,10 +7,11 @@ format needs. The machine field names are a public interface (README).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import Decimal
 from typing import Any
 
+from corridor_cli.fastclass import record
 from corridor_cli.problems import Problem
 from corridor_cli.query import choices_hint, counts_by
 from corridor_cli.records import Bound, Event, Fact, FactBase, decimal_text, exact
@@ -65,7 +66,7 @@ class ColumnError(ValueError):
     """--columns named a column the view does not have."""
 
 
-@dataclass(frozen=True)
+@record
 class View:
     """The same records for machines (typed, English field names) and for people.
 
