@@ -13,7 +13,7 @@ import pytest
 from conftest import MINIMAL_VOCAB, REPO, parse_csv, proc_env, run_proc, write_toml
 
 from corridor_cli import cache as cache_mod
-from corridor_cli import loader
+from corridor_cli import loader, parsing
 from corridor_cli.cache import Cache, cache_root
 
 FACT = """
@@ -46,13 +46,13 @@ def facts(tmp_path) -> Path:
 def parses(monkeypatch) -> list[str]:
     """The names of the files parsed (not taken from the cache), in order."""
     seen: list[str] = []
-    real = loader.read_records
+    real = parsing.read_records
 
     def counting(path, root, problems, data=None):
         seen.append(Path(path).name)
         return real(path, root, problems, data)
 
-    monkeypatch.setattr(loader, "read_records", counting)
+    monkeypatch.setattr(parsing, "read_records", counting)
     return seen
 
 

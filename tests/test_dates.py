@@ -197,3 +197,14 @@ def test_partial_dates_of_mixed_precision_can_be_ordered():
     # chronological; a year before the months in it, a month before its days
     assert [str(d) for d in ordered] == ["2017-12-31", "2018", "2018-07", "2018-07-01",
                                          "2018-07-15", "2019"]
+
+
+@pytest.mark.parametrize("year", [1900, 2000, 2023, 2024, 2100, 9999])
+def test_a_month_ends_on_its_last_day_in_every_month_and_leap_year(year):
+    import calendar
+
+    for month in range(1, 13):
+        last = PartialDate(year, month).last_day()
+        assert last == dt.date(year, month, calendar.monthrange(year, month)[1])
+        if (year, month) != (9999, 12):  # the day after the last date Python has
+            assert (last + dt.timedelta(days=1)).day == 1

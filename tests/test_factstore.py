@@ -12,7 +12,7 @@ import pytest
 from dataclasses import replace
 from conftest import MINIMAL_VOCAB, parse_csv, run_proc, write_toml
 
-from corridor_cli import factstore, loader
+from corridor_cli import factstore, loader, parsing
 from corridor_cli.cache import Cache
 from corridor_cli.dates import PartialDate
 from corridor_cli.query import FactQuery, select_facts, validate
@@ -129,7 +129,7 @@ def test_a_pool_of_processes_gives_what_one_process_gives(base_dir, tmp_path, mo
     assert any("f0.toml" in p and "duplicate-id" in p for p in one[1])  # bad.toml comes first
     assert any("unknown topic" in p for p in one[1])
     if cache is not None:  # the workers filled the cache: the next load parses nothing
-        monkeypatch.setattr(loader, "read_records", None)
+        monkeypatch.setattr(parsing, "read_records", None)
         assert _summary(loader.load_full([base_dir], cache)) == one
 
 
@@ -186,8 +186,8 @@ def test_a_large_file_is_known_by_its_bytes_too(tmp_path, monkeypatch):
     assert (d / "big.toml").stat().st_size >= 1 << 18
     root = tmp_path / "cache"
     parsed: list[str] = []
-    real = loader.read_records
-    monkeypatch.setattr(loader, "read_records",
+    real = parsing.read_records
+    monkeypatch.setattr(parsing, "read_records",
                         lambda path, *a: parsed.append(Path(path).name) or real(path, *a))
     first = loader.load([d], Cache(root))[0]
     os.utime(d / "big.toml")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_VOCAB, assert_no_traceback, run, run_proc, write_toml
-from corridor_cli import factfiles, loader
+from corridor_cli import factfiles, parsing
 from corridor_cli.dates import Period
 from corridor_cli.factfiles import ReadError, read_regular
 from corridor_cli.loader import Loaded, bundled_facts_dir, fact_dirs, load, load_full
@@ -640,9 +640,9 @@ def test_the_size_limit_is_exact(tmp_path, monkeypatch, extra):
     text = fact()
     path = write_toml(tmp_path, "f.toml", text)
     size = len(text.encode("utf-8"))
-    monkeypatch.setattr(loader, "MAX_FACT_FILE_BYTES", size - extra)
+    monkeypatch.setattr(factfiles, "MAX_FACT_FILE_BYTES", size - extra)
     problems: list[Problem] = []
-    parsed = loader.parse_file(path, problems)
+    parsed = parsing.parse_file(path, problems)
     if extra:  # the limit is below the file's size
         assert parsed is None
         assert [(p.file, p.line, p.code) for p in problems] == [(str(path), None, "too-large")]

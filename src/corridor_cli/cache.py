@@ -29,7 +29,6 @@ a pickle is code: one that is not is not used.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -38,9 +37,23 @@ from typing import Any, BinaryIO
 from corridor_cli import __version__
 
 # Bump when the records, problems or what the loader stores change shape or meaning.
-SCHEMA = 4
+SCHEMA = 5
 
 _MISS = object()
+
+# Reading takes only the C unpickler, which pickle itself re-exports: pickle.py (its
+# pure-Python pickler, about 1.5 ms to import) is imported only when something is written.
+try:
+    from _pickle import load as unpickle_file, loads as unpickle
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    from pickle import load as unpickle_file, loads as unpickle
+
+
+def pickled(value: Any) -> bytes:
+    """value as the bytes unpickle reads back."""
+    import pickle
+
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 try:  # hashlib would import OpenSSL's bindings first, a few ms on every run
@@ -126,14 +139,13 @@ class Cache:
             return _MISS
         try:
             with open(self._path(name), "rb") as f:
-                stored_key, value = pickle.load(f)
+                stored_key, value = unpickle_file(f)
         except Exception:  # missing, truncated, corrupted, from another program: a miss
             return _MISS
         return value if stored_key == key else _MISS
 
     def put(self, name: str, key: str, value: Any) -> None:
-        self._write(name, ".pickle",
-                    lambda f: pickle.dump((key, value), f, protocol=pickle.HIGHEST_PROTOCOL))
+        self._write(name, ".pickle", lambda f: f.write(pickled((key, value))))
 
     def _write(self, name: str, suffix: str, write: Callable[[BinaryIO], None]) -> None:
         """write into a temporary file renamed to the entry's: a reader sees a whole entry
@@ -162,7 +174,7 @@ class Cache:
         for part, data in parts.items():
             index[part] = (offset, len(data))
             offset += len(data)
-        header = pickle.dumps((key, index), protocol=pickle.HIGHEST_PROTOCOL)
+        header = pickled((key, index))
 
         def write(f: BinaryIO) -> None:
             f.write(_PARTS_MAGIC + len(header).to_bytes(8, "little") + header)
@@ -181,7 +193,7 @@ class Cache:
                 if not head.startswith(_PARTS_MAGIC) or len(head) != len(_PARTS_MAGIC) + 8:
                     return _MISS
                 header = f.read(int.from_bytes(head[-8:], "little"))
-                stored_key, index = pickle.loads(header)
+                stored_key, index = unpickle(header)
                 if stored_key != key:
                     return _MISS
                 start = len(head) + len(header)

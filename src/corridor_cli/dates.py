@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -54,8 +53,8 @@ class PartialDate:
     def last_day(self) -> dt.date:
         if self.day:
             return dt.date(self.year, self.month, self.day)
-        if self.month:
-            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        if self.month and self.month < 12:  # the day before the next month's first
+            return dt.date(self.year, self.month + 1, 1) - dt.timedelta(days=1)
         return dt.date(self.year, 12, 31)
 
     def __str__(self) -> str:

@@ -228,3 +228,13 @@ def toml_files(dirs: Sequence[Path], problems: list[Problem],
     if watched is not None:
         watched.extend(Path(d) for d in dict.fromkeys(walked))
     return files
+
+
+def read_file(path: Path, problems: list[Problem]) -> bytes | None:
+    """The bytes of one fact file; a problem and None when it cannot be read (see
+    read_regular: never blocks, never more than MAX_FACT_FILE_BYTES)."""
+    try:
+        return read_regular(path, MAX_FACT_FILE_BYTES)
+    except ReadError as exc:
+        problems.append(read_problem(path, exc))
+        return None

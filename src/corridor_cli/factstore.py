@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import gc
 import marshal
-import pickle
 import sys
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from corridor_cli.cache import pickled, unpickle
 from corridor_cli.records import Basis, Fact, Origin, RelationKind
 
 # The fields whose lines a check across files may report (loader._field_line: a dotted
@@ -148,8 +148,7 @@ def file_result(file: str, root: str, problems: list,
             by_part.setdefault(part_key(record), []).append((seq, record))
         else:
             others.append((record, ok))
-    blobs = {k: pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
-             for k, facts in by_part.items()}
+    blobs = {k: pickled(facts) for k, facts in by_part.items()}
     return FileResult(file, root, problems, others, marshal.dumps(refs),
                       {k: len(facts) for k, facts in by_part.items()}, blobs)
 
@@ -200,7 +199,7 @@ class Part:
         found: list[tuple[int, Fact]] = []
         with gc_paused():
             for k in wanted:
-                found.extend(pickle.loads(blobs[k]))
+                found.extend(unpickle(blobs[k]))
         if len(wanted) > 1:
             found.sort(key=lambda pair: pair[0])
         skip = self.skip

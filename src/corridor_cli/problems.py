@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 from corridor_cli.fastclass import record
 from corridor_cli.safetext import visible
 
@@ -31,3 +34,9 @@ class Problem:
             "code": self.code,
             "message": self.message,
         }
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean X?)' when a choice is close to word, else ''."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""

@@ -13,6 +13,10 @@ from corridor_cli.dates import PartialDate, Period
 from corridor_cli.fastclass import record
 
 
+# The tables a fact file may hold: [[unit]], [[topic]], … (the vocabularies first).
+KINDS = ("unit", "topic", "metric", "entity", "source", "fact", "event", "ignore")
+
+
 class Bound(str, Enum):
     """How the printed figure relates to the true one."""
 

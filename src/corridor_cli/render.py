@@ -3,14 +3,14 @@
 csv, tsv, json, jsonl and xlsx use the machine rows; table (rich) and md
 (tabulate) use the human rows. Text from the data reaches a person only through
 ``safetext.visible``: never as markup, never as terminal control. rich,
-tabulate and XlsxWriter are imported only by the renderer that uses them.
+tabulate and XlsxWriter are imported only by the renderer that uses them, csv and json
+likewise, and patterns are compiled on first use (re's own cache): start-up pays only
+for the format in hand.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import re
 from enum import Enum
 from typing import Any, TextIO
@@ -36,7 +36,7 @@ FILE_ONLY = frozenset({Format.xlsx})
 # Characters that make a spreadsheet run a text cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters some readers take as the end of a line: TSV keeps each record on one line.
-_TSV_BREAKS = re.compile("[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_TSV_BREAKS = "[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]"
 
 
 def _cell(value: Any, sep: str) -> Any:
@@ -53,11 +53,13 @@ def _cell(value: Any, sep: str) -> Any:
     if text.startswith(_FORMULA_START):
         text = "'" + text
     if sep == "\t":  # TSV has no quoting: keep every record on one line, in its columns
-        text = _TSV_BREAKS.sub(" ", text)
+        text = re.sub(_TSV_BREAKS, " ", text)
     return text
 
 
 def _delimited(view: View, out: TextIO, sep: str, header: bool) -> None:
+    import csv
+
     if sep == ",":
         writer = csv.writer(out, lineterminator="\r\n")
     else:
@@ -70,12 +72,16 @@ def _delimited(view: View, out: TextIO, sep: str, header: bool) -> None:
 
 
 def _json(view: View, out: TextIO) -> None:
+    import json
+
     rows = [{k: row.get(k) for k in view.machine_fields} for row in view.machine]
     json.dump(rows, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
 def _jsonl(view: View, out: TextIO) -> None:
+    import json
+
     for row in view.machine:
         out.write(json.dumps({k: row.get(k) for k in view.machine_fields}, ensure_ascii=False))
         out.write("\n")
@@ -91,12 +97,12 @@ def _human_text(value: Any) -> str:
 # ASCII punctuation that starts inline Markdown (emphasis, links, HTML, entities, code,
 # strikethrough) or ends a table cell: backslash-escaped, so a cell shows what it holds.
 # An underscore inside a word (title_en, trains_run) starts nothing in GFM: left as is.
-_MD_ACTIVE = re.compile(r"([\\`*\[\]<>|~&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+_MD_ACTIVE = r"([\\`*\[\]<>|~&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))"
 
 
 def md_cell(value: Any) -> str:
     # visible() has already turned every line break into an escape, so a row stays one line.
-    return _MD_ACTIVE.sub(r"\\\1", _human_text(value))
+    return re.sub(_MD_ACTIVE, r"\\\1", _human_text(value))
 
 
 def _md(view: View, out: TextIO, header: bool) -> None:

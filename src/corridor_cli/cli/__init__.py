@@ -4,9 +4,9 @@ application.py holds the Typer app, exit statuses and the one handler for errors
 streams; common.py the shared options and the output path.
 
 Commands are registered by importing the module that defines them. `corridor facts …`
-imports only the module of `facts` (and what it imports), so a command never pays for
-another command's imports or for Typer building options it will not parse. Anything
-else (`corridor`, `corridor --help`, a misspelt command, shell completion) imports
+imports only the module of `facts` (and what it imports), and Typer builds only the
+`facts` command (not the module's others), so a command never pays for another command's
+imports or for Typer building options it will not parse. Anything else (`corridor`, `corridor --help`, a misspelt command, shell completion) imports
 every command module, so help lists all commands and a typo gets its suggestions.
 `corridor_cli.cli.app` is the app with every command registered.
 """
@@ -16,7 +16,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from corridor_cli.cli.application import Exit
 
@@ -41,13 +42,41 @@ def register(modules: tuple[str, ...] | list[str] = MODULES) -> None:
         importlib.import_module(f"corridor_cli.cli.{name}")
 
 
+def command_for(args: list[str], environ: Any = os.environ) -> str | None:
+    """The one command a command line runs, or None where it needs them all: no command
+    (help, version), one misspelt (its suggestions), or shell completion (which may
+    complete the command's name itself)."""
+    if any(key.startswith("_CORRIDOR_COMPLETE") for key in environ):
+        return None
+    command = next((a for a in args if not a.startswith("-")), None)
+    return command if command in COMMANDS else None
+
+
 def modules_for(args: list[str], environ: Any = os.environ) -> tuple[str, ...]:
     """The command modules a command line needs: the one defining its command, or all."""
-    if any(key.startswith("_CORRIDOR_COMPLETE") for key in environ):
-        return MODULES  # shell completion may complete the command's name itself
-    command = next((a for a in args if not a.startswith("-")), None)
-    module = COMMANDS.get(command) if command is not None else None
-    return (module,) if module is not None else MODULES
+    command = command_for(args, environ)
+    return (COMMANDS[command],) if command is not None else MODULES
+
+
+@contextmanager
+def only(command: str | None) -> Iterator[None]:
+    """Within: the app has only this command registered (all, for None). Typer turns
+    every registered command into a Click command on each run, inspecting its signature
+    and building its options; a run of one command needs only that one."""
+    from corridor_cli.cli.application import app
+
+    registered = list(app.registered_commands)
+    if command is not None:
+        app.registered_commands[:] = [c for c in registered if _name(c) == command]
+    try:
+        yield
+    finally:
+        app.registered_commands[:] = registered
+
+
+def _name(info: Any) -> str:
+    """A registered command's name, as Typer derives it."""
+    return info.name or info.callback.__name__.lower().replace("_", "-")
 
 
 def __getattr__(name: str) -> Any:
@@ -63,8 +92,10 @@ def main() -> None:
     """Console entry point."""
     from corridor_cli.cli.application import main as run
 
-    register(modules_for(sys.argv[1:]))
-    run()
+    command = command_for(sys.argv[1:])
+    register((COMMANDS[command],) if command is not None else MODULES)
+    with only(command):
+        run()
 
 
-__all__ = ["COMMANDS", "Exit", "app", "main", "register"]
+__all__ = ["COMMANDS", "Exit", "app", "command_for", "main", "only", "register"]
