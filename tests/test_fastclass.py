@@ -172,3 +172,13 @@ def test_fact_equality_ignores_origin_as_before() -> None:
     assert dataclasses.replace(fact, value=fact.value + 1) != fact
     with pytest.raises(dataclasses.FrozenInstanceError):
         fact.value = 0  # type: ignore[misc]
+
+
+def test_init_is_compiled_on_the_first_call_and_behaves_the_same_after() -> None:
+    _, rec = _pair(BODY)
+    first_init = rec.__dict__["__init__"]
+    first = rec(1, "b", items=[1])
+    assert rec.__dict__["__init__"] is not first_init  # compiled and put in its place
+    assert rec(1, "b", items=[1]) == first and repr(rec(1, "b", items=[1])) == repr(first)
+    unpickled = pickle.loads(pickle.dumps(Pickled(1, "b")))  # never initialised: no compile
+    assert unpickled == Pickled(1, "b")

@@ -527,3 +527,16 @@ quote = "货值{value}元"
         else:  # text with every digit read, never a rounded number
             read = Decimal(repr(float(value))) if "." in value or "e" in value else Decimal(value)
             assert isinstance(cell, str) and Decimal(cell) == read, cell
+
+
+@pytest.mark.parametrize("scale", [1, 10_000, 100_000_000, 0.01, 1e8, 1.5])
+@pytest.mark.parametrize("value", [0, 1, 536, -7, 10**25, 8.095, 17.97, 1036.7, 1e-05, 0.1])
+def test_a_figure_in_its_base_unit_is_the_exact_product_whether_whole_or_not(scale, value):
+    """views.base_number takes a short cut for whole numbers and scales: it gives exactly
+    what the decimal path gives, for every kind of figure and scale."""
+    from corridor_cli.records import Unit
+    from corridor_cli.views import base_number, machine_number
+
+    unit = Unit("u", "u", "u", scale, "base")
+    assert base_number(unit, value) == machine_number(unit.to_base(value))
+    assert type(base_number(unit, value)) is type(machine_number(unit.to_base(value)))

@@ -11,7 +11,8 @@ a repr of the fields with repr=True; `FrozenInstanceError` on assignment or dele
 Why not `@dataclass` itself: it compiles six methods per frozen class with `exec`
 (about 0.8 ms a class on this project's machine), and `corridor facts` imports about
 twenty such classes on every run. Here only `__init__` is compiled, one `exec` per
-class; equality, hash, repr, ordering and the frozen guard are shared functions that
+class, on its first call (most classes' instances come unpickled from the cache and
+never call it); equality, hash, repr, ordering and the frozen guard are shared functions that
 read the class's field names. Not supported (TypeError when asked): keyword-only
 fields, InitVar, fields with init=False, and subclassing a record.
 """
@@ -42,14 +43,22 @@ def _make(cls: T, frozen: bool, order: bool) -> T:
         cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', {}))})"
     dataclasses.dataclass(cls, init=False, repr=False, eq=False, frozen=False)
     fields = dataclasses.fields(cls)
-    for f in fields:
+    defaulted = ""
+    for f in fields:  # what __init__ could not take, refused now rather than at its first call
         if f.kw_only or not f.init:
             raise TypeError(f"{cls.__name__}.{f.name}: keyword-only and init=False fields "
                             f"are not supported by @record")
+        if f.name in ("self", "__record_dict__") or f.name.startswith("__record_"):
+            raise TypeError(f"{cls.__name__}: a field may not be called {f.name!r}")
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+            defaulted = f.name
+        elif defaulted:
+            raise TypeError(f"{cls.__name__}: non-default field {f.name!r} follows "
+                            f"field {defaulted!r}, which has a default")
     if len(fields) != sum(1 for f in cls.__dataclass_fields__.values()  # type: ignore[attr-defined]
                           if f._field_type is not dataclasses._FIELD_CLASSVAR):  # type: ignore[attr-defined]
         raise TypeError(f"{cls.__name__}: InitVar fields are not supported by @record")
-    cls.__init__ = _init(cls, fields)  # type: ignore[misc]
+    cls.__init__ = _first_init(cls, fields)  # type: ignore[misc]
     compared = tuple(f.name for f in fields if f.compare)
     hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
     # staticmethod: a function stored on the class would be bound to the instance
@@ -72,27 +81,35 @@ def _make(cls: T, frozen: bool, order: bool) -> T:
     return cls
 
 
+def _first_init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
+    """An __init__ that compiles cls's own on the first call, puts it in its place and
+    runs it: a class whose instances only ever come from the cache (unpickled, never
+    initialised) never pays for compiling one."""
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init = cls.__dict__["__init__"]
+        if init is __init__:  # not compiled yet
+            init = _init(cls, fields)
+            cls.__init__ = init  # type: ignore[misc]
+        init(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    return __init__
+
+
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
     """cls's __init__, compiled once: each field stored straight into the instance's
     __dict__ (past a frozen __setattr__, as a frozen dataclass's __init__ does)."""
     namespace: dict[str, Any] = {"__record_factory__": _FACTORY}
     params, body = [], []
-    defaulted = ""
     for f in fields:
-        if f.name in ("self", "__record_dict__") or f.name.startswith("__record_"):
-            raise TypeError(f"{cls.__name__}: a field may not be called {f.name!r}")
         if f.default is not dataclasses.MISSING:
             namespace[f"__record_default_{f.name}__"] = f.default
             params.append(f"{f.name}=__record_default_{f.name}__")
-            defaulted = f.name
         elif f.default_factory is not dataclasses.MISSING:
             namespace[f"__record_make_{f.name}__"] = f.default_factory
             params.append(f"{f.name}=__record_factory__")
             body.append(f"    if {f.name} is __record_factory__: {f.name} = __record_make_{f.name}__()")
-            defaulted = f.name
-        elif defaulted:
-            raise TypeError(f"{cls.__name__}: non-default field {f.name!r} follows "
-                            f"field {defaulted!r}, which has a default")
         else:
             params.append(f.name)
     body.append("    __record_dict__ = self.__dict__")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
-from decimal import Context, Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor_cli.dates import PartialDate, Period
 from corridor_cli.fastclass import record
+
+if TYPE_CHECKING:  # decimal is imported on first use: a listing of facts never needs it
+    from decimal import Context, Decimal
 
 
 # The tables a fact file may hold: [[unit]], [[topic]], … (the vocabularies first).
@@ -129,17 +131,29 @@ class Unit:
     def to_base(self, value: Number) -> Decimal:
         """value in this unit, exactly, in the base unit: 8.095 亿元 → 809500000 CNY.
         Decimal arithmetic on the numbers as written, so no float noise creeps in."""
-        return _EXACT.multiply(exact(value), exact(self.scale)).normalize(_EXACT)
+        context = _exact_context()
+        return context.multiply(exact(value), exact(self.scale)).normalize(context)
 
     def to_base_or_none(self, value: Number | None) -> Decimal | None:
         return None if value is None else self.to_base(value)
 
 
-_EXACT = Context(prec=10_000)  # more digits than any number TOML lets through: never rounds
+_EXACT: list[Context] = []
+
+
+def _exact_context() -> Context:
+    """A context with more digits than any number TOML lets through: it never rounds."""
+    if not _EXACT:
+        from decimal import Context
+
+        _EXACT.append(Context(prec=10_000))
+    return _EXACT[0]
 
 
 def exact(value: Number | Decimal) -> Decimal:
     """A number as the decimal it was written as (float 8.095 → Decimal('8.095'))."""
+    from decimal import Decimal
+
     if isinstance(value, Decimal):
         return value
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -147,7 +161,7 @@ def exact(value: Number | Decimal) -> Decimal:
 
 def decimal_text(value: Decimal) -> str:
     """Plain positional notation, no exponent and no trailing zeros: 809500000, 17.97."""
-    return format(value.normalize(_EXACT), "f")
+    return format(value.normalize(_exact_context()), "f")
 
 
 @record

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import field, replace
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corridor_cli.fastclass import record
 from corridor_cli.problems import Problem
 from corridor_cli.query import choices_hint, counts_by
-from corridor_cli.records import Bound, Event, Fact, FactBase, decimal_text, exact
+from corridor_cli.records import Bound, Event, Fact, FactBase, Unit, decimal_text, exact
+
+if TYPE_CHECKING:  # imported on first use (number_text): most views never need it
+    from decimal import Decimal
 
 Row = dict[str, Any]
 
@@ -133,6 +135,8 @@ def number_text(value: int | float | None) -> str:
     if isinstance(value, float):
         text = repr(value)
         if "e" in text or "E" in text:  # 1.234567e-05: every digit, without the exponent
+            from decimal import Decimal
+
             text = format(Decimal(text), "f")
         return text.removesuffix(".0")
     return str(value)  # tomllib refuses integers past str()'s digit limit, so this is exact
@@ -185,13 +189,21 @@ def machine_number(value: Decimal) -> int | float | str:
     return decimal_text(value)
 
 
+def base_number(unit: Unit, value: int | float) -> int | float | str:
+    """value in the unit's base unit, as machine_number gives it. A whole number times a
+    whole scale is exact as it is: only other figures need decimal arithmetic (and the
+    decimal module, imported on first use)."""
+    if type(value) is int and type(unit.scale) is int:
+        return value * unit.scale
+    return machine_number(unit.to_base(value))
+
+
 def _base_fields(f: Fact, base: FactBase | None) -> Row:
     unit = base.units.get(f.unit) if base is not None else None
     if unit is None:
         return {"value_base": None, "value_max_base": None, "base_unit": None}
-    return {"value_base": machine_number(unit.to_base(f.value)),
-            "value_max_base": None if f.value_max is None
-            else machine_number(unit.to_base(f.value_max)),
+    return {"value_base": base_number(unit, f.value),
+            "value_max_base": None if f.value_max is None else base_number(unit, f.value_max),
             "base_unit": unit.base}
 
 

@@ -1,7 +1,5 @@
 """Commands over the analysis layer: series, targets, audit."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

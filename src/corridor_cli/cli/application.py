@@ -4,8 +4,6 @@ the invocation's Environment and the console entry point. The only package that
 imports typer is this one (corridor_cli.cli).
 """
 
-from __future__ import annotations
-
 import os
 import re
 import sys

@@ -1,7 +1,5 @@
 """corridor check: every problem of every fact file, and the provenance checks."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,8 +1,6 @@
 """What every command shares: completion, the options declared once, loading, the
 language, and the one path from a View to stdout, the pager or an --output file."""
 
-from __future__ import annotations
-
 import re
 from contextlib import contextmanager
 from pathlib import Path

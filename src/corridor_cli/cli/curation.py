@@ -1,7 +1,5 @@
 """corridor coverage and corridor draft: tools for curators."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """corridor export: the whole fact base as sqlite, xlsx, json or csv."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """Commands over records: facts, timeline, show."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Optional
 
 import typer

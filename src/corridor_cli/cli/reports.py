@@ -1,7 +1,5 @@
 """corridor chart and corridor report: charts and briefings over the analysis layer."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """corridor search: facts and events ranked by relevance to free text."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Commands that list a vocabulary: sources, entities, metrics, topics, units."""
 
-from __future__ import annotations
-
 from corridor_cli import views
 from corridor_cli.cli.application import app
 from corridor_cli.cli.common import (
