@@ -108,3 +108,34 @@ def test_each_command_runs_with_only_its_module_loaded(command):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"Usage: corridor {command}")
     assert "Example" in proc.stdout
+
+
+def test_the_console_entry_freezes_the_heap_on_its_way_out(monkeypatch, capsys):
+    """main() leaves what it made to the OS (gc.freeze), after the command has run and
+    whether it succeeded or not; what it printed is all there."""
+    import gc
+
+    from corridor_cli import cli
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    for argv, status in ((["corridor", "--version"], 0), (["corridor", "facts", "--year", "x"], 2)):
+        frozen.clear()
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exc:
+            cli.main()
+        assert exc.value.code == status and frozen == [True]
+    assert capsys.readouterr().out.startswith("corridor ")
+
+
+def test_a_piped_run_writes_every_row_before_it_exits(tmp_path):
+    """The whole output reaches a pipe and an --output file, frozen heap or not."""
+    proc = subprocess.run(["corridor", "facts", "--format", "jsonl"], capture_output=True,
+                          text=True, env={**os.environ, "CORRIDOR_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    target = tmp_path / "all.json"
+    proc = subprocess.run(["corridor", "facts", "--output", str(target)], capture_output=True,
+                          text=True, env={**os.environ, "CORRIDOR_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(target.read_text(encoding="utf-8")) == rows and len(rows) >= 150

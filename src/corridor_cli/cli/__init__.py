@@ -13,6 +13,7 @@ every command module, so help lists all commands and a typo gets its suggestions
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -94,8 +95,16 @@ def main() -> None:
 
     command = command_for(sys.argv[1:])
     register((COMMANDS[command],) if command is not None else MODULES)
-    with only(command):
-        run()
+    try:
+        with only(command):
+            run()
+    finally:
+        # On its way out the interpreter runs the cyclic garbage collector over every
+        # object still alive (typer's, click's, the fact base's): some 15 ms on this
+        # project's machine, a sixth of a run. Frozen, they are left to the operating
+        # system. Nothing is lost: output is written and flushed and files are closed by
+        # now, and atexit handlers and weakref finalizers still run.
+        gc.freeze()
 
 
 __all__ = ["COMMANDS", "Exit", "app", "command_for", "main", "only", "register"]
