@@ -28,17 +28,25 @@ from corridor_cli.records import Basis, Fact, Origin, RelationKind
 # key's own line, else its table's). Other fields' lines stay in the Fact's origin.
 _LINE_KEYS = ("id", "topic", "metric", "entity", "unit", "source", "change", "change.unit",
               "change.basis", "disagrees_with", "relation", "relation.of", "period", "as_of")
+_LINE_INDEX = {key: i for i, key in enumerate(_LINE_KEYS)}
 
 
 def _lines(origin: Origin) -> bytes | tuple[tuple[str, int], ...]:
     """The lines of a fact's _LINE_KEYS, as small: one byte each, 1 + how far below the
     table's line (0: not written); the (key, line) pairs themselves if one is further."""
-    written = dict(origin.field_lines)
-    pairs = tuple((k, written[k]) for k in _LINE_KEYS if k in written)
     start = origin.line
-    if start is None or any(not 0 <= line - start < 255 for _, line in pairs):
-        return pairs
-    return bytes(written[k] - start + 1 if k in written else 0 for k in _LINE_KEYS)
+    if start is not None:
+        offsets = bytearray(len(_LINE_KEYS))
+        for key, line in origin.field_lines:
+            at = _LINE_INDEX.get(key)
+            if at is not None:
+                if not 0 <= line - start < 255:
+                    break
+                offsets[at] = line - start + 1
+        else:
+            return bytes(offsets)
+    written = dict(origin.field_lines)
+    return tuple((k, written[k]) for k in _LINE_KEYS if k in written)
 
 
 def _basis_problem(f: Fact) -> str | None:
@@ -100,9 +108,11 @@ PartKey = tuple  # (topic, first year, last year) of the facts a blob holds; Non
 
 def part_key(f: Fact) -> PartKey:
     topic = f.topic if isinstance(f.topic, str) else None
-    if f.period is None:
+    period = f.period
+    if period is None:
         return (topic, None, None)
-    return (topic, f.period.first_day().year, f.period.last_day().year)
+    # the years of first_day() and last_day(), without making the dates
+    return (topic, (period.end if period.start is None else period.start).year, period.end.year)
 
 
 class FileResult:

@@ -450,22 +450,24 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
             results[index] = stored
         else:
             todo.append(index)
+    arrived: dict[int, list[FactRef]] = {}
     for index, result in _parse_all(todo, contents, cache):
         results[index] = result
         path, root, _, key = contents[index]
         contents[index] = (path, root, None, key)  # its result holds its blobs (memory)
+        arrived[index] = result.fact_refs()  # here while workers still parse, not after
 
     valid: dict[int, bool] = {}  # by id() of the record
     collected: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     refs: list[list[FactRef]] = []  # each file's facts' refs
-    for result in results:
+    for i, result in enumerate(results):
         file_refs = []
         if result is not None:
             problems.extend(result.problems)
             for record, ok in result.others:
                 collected[type(record).__name__.lower()].append(record)
                 valid[id(record)] = ok
-            file_refs = result.fact_refs()
+            file_refs = arrived.pop(i) if i in arrived else result.fact_refs()
             for ref in file_refs:
                 valid[id(ref)] = ref.ok
         refs.append(file_refs)

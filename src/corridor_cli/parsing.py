@@ -47,6 +47,7 @@ from corridor_cli.records import (
     Status,
     Topic,
     Unit,
+    PLACEHOLDER,
     is_placeholder,
 )
 from corridor_cli.safetext import display_path
@@ -76,6 +77,15 @@ class _Placeholder:
 
 
 _PLACEHOLDER = _Placeholder()
+
+
+def _inert(value: Any) -> bool:
+    """Whether value can hold no draft placeholder: a string without PLACEHOLDER in it
+    anywhere, or a value that is neither a string, a table nor a list (a quick test that
+    spares the pattern and the walk for nearly every value)."""
+    if isinstance(value, str):
+        return PLACEHOLDER not in value
+    return not isinstance(value, (dict, list))
 
 
 class _Table:
@@ -126,7 +136,7 @@ class _Table:
         values, a list's entries) reported and replaced by _PLACEHOLDER. key: the dotted
         path of value in the record ("" for the record itself); an entry of a list is
         reported under the list's key."""
-        if is_placeholder(value):
+        if isinstance(value, str) and PLACEHOLDER in value and is_placeholder(value):
             self.placeholders.add(key)
             self.ok = False
             self.problems.append(Problem(
@@ -136,10 +146,10 @@ class _Table:
                 f"{self.kind} can load"))
             return _PLACEHOLDER
         if isinstance(value, dict):
-            return {k: self._without_placeholders(v, f"{key}.{k}" if key else k)
+            return {k: v if _inert(v) else self._without_placeholders(v, f"{key}.{k}" if key else k)
                     for k, v in value.items()}
         if isinstance(value, list):
-            return [self._without_placeholders(v, key) for v in value]
+            return [v if _inert(v) else self._without_placeholders(v, key) for v in value]
         return value
 
     def get(self, key: str, required: bool) -> Any:
