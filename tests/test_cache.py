@@ -162,6 +162,26 @@ def test_a_corrupted_cache_file_is_a_miss(facts, tmp_path, parses):
     assert _load(facts, root) == expected and parses == []  # rewritten whole
 
 
+@pytest.mark.parametrize("value", [
+    ("not", "the", "shape"),
+    "a string",
+    None,
+    ("base", [], (), (), (), [(0, {"not a part key": 1}, frozenset())]),
+])
+def test_a_checked_result_of_another_shape_under_the_right_key_is_a_miss(facts, tmp_path,
+                                                                         parses, value):
+    """Whatever stands under the checked result's name and key, if it is not the shape
+    the loader writes (a part key of its index included), it is not used."""
+    root = tmp_path / "cache"
+    expected = _load(facts, root)
+    [entry] = root.glob("base-*.pickle")
+    key, stored = cache_mod.unpickle(entry.read_bytes())
+    if isinstance(value, tuple) and value[0] == "base":
+        value = (stored[0], *value[1:])
+    Cache(root).put(entry.name.removesuffix(".pickle"), key, value)
+    assert _load(facts, root) == expected
+
+
 def test_an_unwritable_cache_directory_is_no_cache(facts, tmp_path, parses):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
