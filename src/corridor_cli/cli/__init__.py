@@ -6,8 +6,9 @@ streams; common.py the shared options and the output path.
 Commands are registered by importing the module that defines them. `corridor facts …`
 imports only the module of `facts` (and what it imports), and Typer builds only the
 `facts` command (not the module's others), so a command never pays for another command's
-imports or for Typer building options it will not parse. Anything else (`corridor`, `corridor --help`, a misspelt command, shell completion) imports
-every command module, so help lists all commands and a typo gets its suggestions.
+imports or for Typer building options it will not parse. Anything else (`corridor`,
+`corridor --help`, a misspelt command, shell completion) imports every command module,
+so help lists all commands and a typo gets its suggestions.
 `corridor_cli.cli.app` is the app with every command registered.
 """
 
