@@ -20,6 +20,7 @@ fields, InitVar, fields with init=False, and subclassing a record.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from operator import attrgetter
 from typing import Any, Callable, TypeVar
 
@@ -151,28 +152,16 @@ def _hash(self: Any) -> int:
     return hash(self.__record_hash__(self))
 
 
-def _lt(self: Any, other: Any) -> Any:
-    if other.__class__ is self.__class__:
-        return self.__record_key__(self) < self.__record_key__(other)
-    return NotImplemented
+def _ordering(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+    """An ordering method comparing two records of the same class by their compared fields."""
+    def method(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return compare(self.__record_key__(self), self.__record_key__(other))
+        return NotImplemented
+    return method
 
 
-def _le(self: Any, other: Any) -> Any:
-    if other.__class__ is self.__class__:
-        return self.__record_key__(self) <= self.__record_key__(other)
-    return NotImplemented
-
-
-def _gt(self: Any, other: Any) -> Any:
-    if other.__class__ is self.__class__:
-        return self.__record_key__(self) > self.__record_key__(other)
-    return NotImplemented
-
-
-def _ge(self: Any, other: Any) -> Any:
-    if other.__class__ is self.__class__:
-        return self.__record_key__(self) >= self.__record_key__(other)
-    return NotImplemented
+_lt, _le, _gt, _ge = (_ordering(op) for op in (operator.lt, operator.le, operator.gt, operator.ge))
 
 
 def _frozen_setattr(self: Any, name: str, value: Any) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+from itertools import islice
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -520,7 +521,7 @@ def _is_checked(stored: Any, files: int) -> bool:
     return (isinstance(stored, tuple) and len(stored) == 6 and isinstance(stored[0], FactBase)
             and isinstance(stored[5], list) and all(
                 isinstance(i, int) and 0 <= i < files and isinstance(counts, dict)
-                and all(isinstance(k, tuple) and len(k) == 3 for k in list(counts)[:1])
+                and all(isinstance(k, tuple) and len(k) == 3 for k in islice(counts, 1))
                 for i, counts, _ in stored[5]))  # a key per file: 25,000 at 100,000 facts
 
 

@@ -56,7 +56,10 @@ def command_for(args: list[str], environ: Any = os.environ) -> str | None:
 
 def modules_for(args: list[str], environ: Any = os.environ) -> tuple[str, ...]:
     """The command modules a command line needs: the one defining its command, or all."""
-    command = command_for(args, environ)
+    return _modules(command_for(args, environ))
+
+
+def _modules(command: str | None) -> tuple[str, ...]:
     return (COMMANDS[command],) if command is not None else MODULES
 
 
@@ -95,7 +98,7 @@ def main() -> None:
     from corridor_cli.cli.application import main as run
 
     command = command_for(sys.argv[1:])
-    register((COMMANDS[command],) if command is not None else MODULES)
+    register(_modules(command))
     try:
         with only(command):
             run()
