@@ -540,3 +540,28 @@ def test_a_figure_in_its_base_unit_is_the_exact_product_whether_whole_or_not(sca
     unit = Unit("u", "u", "u", scale, "base")
     assert base_number(unit, value) == machine_number(unit.to_base(value))
     assert type(base_number(unit, value)) is type(machine_number(unit.to_base(value)))
+
+
+def test_a_figure_in_its_base_unit_matches_the_decimal_path_for_many_figures():
+    """base_number works in integer arithmetic on the digits a float prints as; for 10,000
+    seeded figures of every size and precision, times every kind of scale, it gives the
+    value and type the decimal path gives: an int, a float, or the exact digits as text."""
+    import random
+
+    from corridor_cli.records import Unit
+    from corridor_cli.views import base_number, machine_number
+
+    rng = random.Random(20261122)
+    values = [-0.0, 1e22, 1e23, 2.675, 5e-324, 1.7976931348623157e308, 9007199254740993.0]
+    for _ in range(5_000):
+        values.append(round(rng.uniform(-1e6, 1e6), rng.randint(0, 8)))
+        values.append(rng.random() * 10 ** rng.randint(-20, 20))
+    kinds = set()
+    for scale in (1, 3, 10_000, 1e4, 100_000_000, 0.01, 0.001, 1e-8, 1.5):
+        unit = Unit("u", "u", "u", scale, "base")
+        for value in values:
+            expected = machine_number(unit.to_base(value))
+            got = base_number(unit, value)
+            assert got == expected and type(got) is type(expected), (value, scale, got, expected)
+            kinds.add(type(got))
+    assert kinds == {int, float, str}

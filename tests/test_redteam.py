@@ -198,6 +198,30 @@ def test_every_control_and_format_character_is_escaped():
     assert visible("江津\u200d班列") == "江津\u200d班列"  # joiners shape text, control nothing
 
 
+def test_in_chinese_text_every_character_is_escaped_or_kept_by_one_rule():
+    """visible() skips the per-character walk for text str.isprintable accepts: in CJK text
+    (not ASCII, so not the ASCII path) every code point is escaped exactly when it is a
+    control, format, surrogate or separator character or on the fixed list (Hangul
+    fillers and variation selectors are printable and still escaped), and kept otherwise."""
+    from corridor_cli.safetext import _UNSAFE
+
+    escaped = kept = 0
+    for code in range(0x110000):
+        char = chr(code)
+        unsafe = char not in "\u200c\u200d" and (
+            unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+            or _UNSAFE.match(char) is not None)
+        shown = visible(f"江{char}津")
+        if unsafe:
+            assert char not in shown and shown.startswith("江\\"), hex(code)
+            escaped += 1
+        else:
+            assert shown == f"江{char}津", hex(code)
+            kept += 1
+    assert visible("班列\u115f") == "班列\\u115f" and visible("班\ufe0f") == "班\\ufe0f"
+    assert escaped > 2000 and kept > 1_000_000
+
+
 def test_format_characters_in_a_label_never_reach_the_table(tmp_path):
     d = tmp_path / "facts"
     label = "数\u0600字\U00013430\u2066隔离\u2069"

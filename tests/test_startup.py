@@ -24,7 +24,7 @@ def _dump():
         json.dump(sorted(sys.modules), f)
 atexit.register(_dump)
 sys.argv[0] = "corridor"
-from corridor_cli.cli import main
+from corridor_cli import main
 main()
 """
 
@@ -81,6 +81,12 @@ def test_facts_as_csv_imports_nothing_it_does_not_use(tmp_path):
                  "corridor_cli.cli.search", "corridor_cli.cli.check", "corridor_cli.search",
                  "corridor_cli.report", "corridor_cli.export", "corridor_cli.analysis"):
         assert not _has(modules, name), name
+    # Warm (the parse cache filled by the run above): the figures here are whole or print
+    # as floats (base_number) and csv shows no text to a person, so neither decimal nor
+    # unicodedata (which parsing uses) is imported.
+    warm = imported(tmp_path, "facts", "trains", "--year", "2023", "--format", "csv")
+    assert not _has(warm, "decimal") and not _has(warm, "unicodedata")
+    assert not _has(warm, "corridor_cli.parsing")
 
 
 @pytest.mark.parametrize("fmt, wanted, unwanted", [
@@ -115,7 +121,7 @@ def test_the_console_entry_freezes_the_heap_on_its_way_out(monkeypatch, capsys):
     whether it succeeded or not; what it printed is all there."""
     import gc
 
-    from corridor_cli import cli
+    import corridor_cli
 
     frozen: list[bool] = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
@@ -123,9 +129,50 @@ def test_the_console_entry_freezes_the_heap_on_its_way_out(monkeypatch, capsys):
         frozen.clear()
         monkeypatch.setattr(sys, "argv", argv)
         with pytest.raises(SystemExit) as exc:
-            cli.main()
+            corridor_cli.main()
         assert exc.value.code == status and frozen == [True]
     assert capsys.readouterr().out.startswith("corridor ")
+
+
+@pytest.mark.parametrize("argv", [["corridor", "--version"], ["corridor", "facts", "--year", "x"]])
+def test_the_console_entry_runs_under_a_larger_gc_threshold_and_puts_it_back(monkeypatch, argv):
+    """The collector's first threshold is raised before the command line is imported and
+    restored when main() returns or raises; the other two stay as they were."""
+    import gc
+
+    import corridor_cli
+    from corridor_cli import cli
+
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    run = cli.main
+
+    def spy() -> None:
+        seen.append(gc.get_threshold())
+        run()
+
+    monkeypatch.setattr(cli, "main", spy)
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit):
+        corridor_cli.main()
+    assert seen == [(corridor_cli.GC_YOUNG, *before[1:])]
+    assert gc.get_threshold() == before
+
+
+def test_python_m_and_the_console_script_share_the_entry():
+    """`python -m corridor_cli` and `corridor` both go through corridor_cli.main."""
+    import tomllib
+
+    from conftest import REPO
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"corridor": "corridor_cli:main"}
+    assert "from corridor_cli import main" in (REPO / "src/corridor_cli/__main__.py").read_text()
+    out = subprocess.run([sys.executable, "-m", "corridor_cli", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out == subprocess.run(["corridor", "--version"], capture_output=True, text=True,
+                                 check=True).stdout
 
 
 def test_a_piped_run_writes_every_row_before_it_exits(tmp_path):

@@ -1,3 +1,3 @@
-from corridor_cli.cli import main
+from corridor_cli import main
 
 main()

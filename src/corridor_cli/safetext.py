@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 
 # Always escaped, whatever the Unicode version: C0, DEL and C1 controls, soft hyphen,
 # the invisible fillers and variation selectors, bidi and other format characters,
@@ -49,8 +48,10 @@ def _escape_char(char: str) -> str:
 
 
 def _unsafe(char: str) -> bool:
+    from unicodedata import category  # only for text with a character str.isprintable refuses
+
     return char not in _KEEP and (_UNSAFE.match(char) is not None
-                                  or unicodedata.category(char) in _CATEGORIES)
+                                  or category(char) in _CATEGORIES)
 
 
 def visible(text: object) -> str:
@@ -58,6 +59,12 @@ def visible(text: object) -> str:
     text = str(text)
     if text.isascii():
         return _UNSAFE.sub(lambda m: _escape_char(m.group()), text) if _UNSAFE.search(text) else text
+    # str.isprintable() is False for every character of _CATEGORIES (and for other
+    # invisibles, unassigned and private-use ones), by this Python's own Unicode tables:
+    # printable text needs only the fixed list checked.
+    if text.isprintable():
+        return text if _UNSAFE.search(text) is None else _UNSAFE.sub(
+            lambda m: _escape_char(m.group()), text)
     if not any(_unsafe(c) for c in text):
         return text
     return "".join(_escape_char(c) if _unsafe(c) else c for c in text)

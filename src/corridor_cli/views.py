@@ -189,12 +189,41 @@ def machine_number(value: Decimal) -> int | float | str:
     return decimal_text(value)
 
 
+def _digits(number: int | float) -> tuple[int, int] | None:
+    """A finite int or float as the decimal it prints as: (digits, exponent), so that
+    number == digits × 10**exponent exactly (8.095 → (8095, -3)); None for inf and nan."""
+    if type(number) is int:
+        return number, 0
+    text = repr(number)
+    mantissa, _, power = text.partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    try:
+        return int(whole + fraction), int(power or 0) - len(fraction)
+    except ValueError:  # inf, nan
+        return None
+
+
 def base_number(unit: Unit, value: int | float) -> int | float | str:
-    """value in the unit's base unit, as machine_number gives it. A whole number times a
-    whole scale is exact as it is: only other figures need decimal arithmetic (and the
-    decimal module, imported on first use)."""
+    """value in the unit's base unit, exactly as machine_number(unit.to_base(value)) gives
+    it, without the decimal module when it can: the product of the two numbers as they
+    print, in integer arithmetic; an int when whole, else the float that prints as that
+    decimal. Only what no float prints as goes the decimal way (imported on first use)."""
     if type(value) is int and type(unit.scale) is int:
         return value * unit.scale
+    a, b = _digits(value), _digits(unit.scale)
+    if a is not None and b is not None:
+        digits, power = a[0] * b[0], a[1] + b[1]
+        if digits == 0:
+            return 0
+        while digits % 10 == 0:
+            digits //= 10
+            power += 1
+        if power >= 0:
+            return digits * 10 ** power
+        if len(str(abs(digits))) <= 17:  # a float prints at most 17 significant digits
+            as_float = float(f"{digits}e{power}")
+            if _digits(as_float) == (digits, power):
+                return as_float
     return machine_number(unit.to_base(value))
 
 

@@ -14,14 +14,11 @@ so help lists all commands and a typo gets its suggestions.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator
-
-from corridor_cli.cli.application import Exit
 
 # Every command and the module under corridor_cli.cli that registers it. --help lists
 # them in the order the modules are imported: MODULES' order.
@@ -90,25 +87,21 @@ def __getattr__(name: str) -> Any:
         from corridor_cli.cli.application import app
 
         return app
+    if name == "Exit":
+        from corridor_cli.cli.application import Exit
+
+        return Exit
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    """Console entry point."""
+    """Run the command line in sys.argv (the console entry is corridor_cli.main)."""
     from corridor_cli.cli.application import main as run
 
     command = command_for(sys.argv[1:])
     register(_modules(command))
-    try:
-        with only(command):
-            run()
-    finally:
-        # On its way out the interpreter runs the cyclic garbage collector over every
-        # object still alive (typer's, click's, the fact base's): some 15 ms on this
-        # project's machine, a sixth of a run. Frozen, they are left to the operating
-        # system. Nothing is lost: output is written and flushed and files are closed by
-        # now, and atexit handlers and weakref finalizers still run.
-        gc.freeze()
+    with only(command):
+        run()
 
 
 __all__ = ["COMMANDS", "Exit", "app", "command_for", "main", "only", "register"]
