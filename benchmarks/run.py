@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -42,6 +43,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import gen_facts  # noqa: E402  (this directory's generator)
+
+from corridor_cli import GC_YOUNG  # noqa: E402  (the threshold corridor's entry sets)
 
 BIN = Path(sys.executable).parent
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -67,23 +70,8 @@ if __name__ == "__main__":
 # threshold raised before typer is imported, the heap frozen on the way out. Shown beside
 # the floor, to show what those two settings alone are worth; the ratios stay to the plain
 # floor, the minimal Typer app of the issue.
-FLOOR_TUNED_APP = '''\
-import gc
-
-gc.set_threshold(100_000, *gc.get_threshold()[1:])
-try:
-    import typer
-
-    app = typer.Typer()
-
-    @app.command()
-    def main(a: int = typer.Option(0, "--a"), b: int = typer.Option(0, "--b")) -> None:
-        """One command, two options, no work."""
-
-    app()
-finally:
-    gc.freeze()
-'''
+FLOOR_TUNED_APP = (f"import gc\n\ngc.set_threshold({GC_YOUNG}, *gc.get_threshold()[1:])\ntry:\n"
+                   + textwrap.indent(FLOOR_APP, "    ") + "finally:\n    gc.freeze()\n")
 
 TOMLLIB_ONE = '''\
 import sys, tomllib
@@ -304,7 +292,7 @@ def commands_suite(runs: int, rng: random.Random, tmp: Path, corridor: str,
         "`corridor search 班列`": ([corridor, "search", "班列"], env),
         "`corridor report --format md`": ([corridor, "report", "--format", "md"], env),
         "`python -m corridor_cli facts trains --year 2023 --format csv`": ([py, "-m", "corridor_cli", *QUERY], env),
-        "the floor with corridor's gc settings (threshold 100,000 from the start, `gc.freeze()` at exit)": ([py, str(tuned_py), "--a", "1", "--b", "2"], env),
+        f"the floor with corridor's gc settings (threshold {GC_YOUNG:,} from the start, `gc.freeze()` at exit)": ([py, str(tuned_py), "--a", "1", "--b", "2"], env),
     }
     peer = None
     if sqlite_utils:

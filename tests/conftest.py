@@ -124,19 +124,22 @@ def run_proc(args: Sequence[str], expect: int | Sequence[int] = 0,
 
 
 # ---------------------------------------------------------------- a real terminal (pty)
-def run_in_pty(args: list[str], env: dict[str, str | None], columns: int = 120):
-    """Run corridor with its standard output on a pty of the given width: (status,
-    what it drew, stderr)."""
+def run_in_pty(args: Sequence[object], env: Mapping[str, str | None] | None,
+               columns: int = 120, rows: int = 40, timeout: float = 60,
+               stdin_tty: bool = False, crlf: bool = True):
+    """Run corridor with its standard output (and standard input, with stdin_tty) on a
+    pty of the given size: (status, what it drew, stderr). crlf=False turns the
+    terminal's CR LF line ends into LF."""
     pty = pytest.importorskip("pty")
     import fcntl
     import struct
     import termios
 
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "corridor_cli", *args],
-                            stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
-                            env=proc_env(env), cwd=REPO)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "corridor_cli", *map(str, args)],
+                            stdin=slave if stdin_tty else subprocess.DEVNULL, stdout=slave,
+                            stderr=subprocess.PIPE, env=proc_env(env), cwd=REPO)
     os.close(slave)
     chunks = []
     while True:
@@ -149,8 +152,9 @@ def run_in_pty(args: list[str], env: dict[str, str | None], columns: int = 120):
         chunks.append(data)
     os.close(master)
     err = proc.stderr.read().decode("utf-8", "replace")
-    status = proc.wait(timeout=60)
-    return status, b"".join(chunks).decode("utf-8", "replace"), err
+    status = proc.wait(timeout=timeout)
+    drawn = b"".join(chunks).decode("utf-8", "replace")
+    return status, drawn if crlf else drawn.replace("\r\n", "\n"), err
 
 
 # ---------------------------------------------------------------- parsing

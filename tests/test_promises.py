@@ -45,6 +45,7 @@ from conftest import (
     run_proc,
     write_toml,
 )
+from conftest import run_in_pty as _run_in_pty
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX pipes, ptys and signals")
 CORRIDOR = [sys.executable, "-m", "corridor_cli"]
@@ -248,29 +249,7 @@ def decode(data: bytes | None) -> str:
 
 def run_in_pty(args, env, columns: int = 120, rows: int = 40, timeout: float = 60):
     """corridor in a pseudo-terminal (stdin and stdout): (status, output, stderr)."""
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    proc = subprocess.Popen([*CORRIDOR, *map(str, args)], stdin=slave, stdout=slave,
-                            stderr=subprocess.PIPE, env=proc_env(env), cwd=REPO)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed its end
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    err = decode(proc.stderr.read())
-    status = proc.wait(timeout=timeout)
-    return status, decode(b"".join(chunks)).replace("\r\n", "\n"), err
+    return _run_in_pty(args, env, columns, rows, timeout, stdin_tty=True, crlf=False)
 
 
 def tmp_leftovers(directory: Path) -> list[str]:
