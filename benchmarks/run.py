@@ -82,6 +82,10 @@ for d in sys.argv[1:]:
             tomllib.load(fh)
 '''
 
+# the parser corridor uses (tomli's compiled wheels; see pyproject.toml), for the record: the
+# target is against tomllib, and this row shows how much of cold is parsing and how much is not
+TOMLI_ONE = TOMLLIB_ONE.replace("tomllib", "tomli")
+
 TOMLLIB_TWO = '''\
 import sys, tomllib
 from multiprocessing import Pool
@@ -342,6 +346,7 @@ class Scale:
     warm: Series
     tomllib1: Series
     tomllib2: Series
+    tomli1: Series
     peer: Series | None
     rows_out: int
     bundled: Series  # the same query on the bundled base alone, warm, in the same rounds
@@ -360,9 +365,10 @@ def scale_suite(n: int, runs: int, rng: random.Random, tmp: Path, corridor: str,
     # how many rows the query returns (also checks that the generated files load: exit 0)
     out = subprocess.run(query, env=env, capture_output=True, check=True)
     rows_out = out.stdout.count(b"\n") - 1
-    one, two = tmp / "tomllib_one.py", tmp / "tomllib_two.py"
+    one, two, three = tmp / "tomllib_one.py", tmp / "tomllib_two.py", tmp / "tomli_one.py"
     one.write_text(TOMLLIB_ONE)
     two.write_text(TOMLLIB_TWO)
+    three.write_text(TOMLI_ONE)
     # the same files corridor reads: the generated ones and the bundled base
     dirs = [str(facts), str(REPO / "facts")]
     peer_argv = None
@@ -372,7 +378,8 @@ def scale_suite(n: int, runs: int, rng: random.Random, tmp: Path, corridor: str,
         run_once([corridor, "export", "--facts-dir", str(facts), "-o", str(db)], base_env(tmp / f"cache-{n}-export"))
         peer_argv = [sqlite_utils, str(db), SQL, "--csv"]
     edited = paths[len(paths) // 2]
-    s = {k: Series(k) for k in ("cold", "edit", "warm", "tomllib1", "tomllib2", "peer", "bundled")}
+    s = {k: Series(k) for k in ("cold", "edit", "warm", "tomllib1", "tomllib2", "tomli1", "peer",
+                                      "bundled")}
     # the fixed cost growth is measured net of: the query on the bundled base alone, with a
     # warm cache of its own (the scale's cache is emptied every round)
     bundled_argv, bundled_env = [corridor, *QUERY], base_env(tmp / f"cache-{n}-bundled")
@@ -391,6 +398,7 @@ def scale_suite(n: int, runs: int, rng: random.Random, tmp: Path, corridor: str,
         steps = [corridor_sequence,
                  lambda: s["tomllib1"].samples.append(run_once([py, str(one), *dirs], env)),
                  lambda: s["tomllib2"].samples.append(run_once([py, str(two), *dirs], env)),
+                 lambda: s["tomli1"].samples.append(run_once([py, str(three), *dirs], env)),
                  lambda: s["bundled"].samples.append(run_once(bundled_argv, bundled_env))]
         if peer_argv:
             steps.append(lambda: s["peer"].samples.append(run_once(peer_argv, env)))
@@ -401,7 +409,7 @@ def scale_suite(n: int, runs: int, rng: random.Random, tmp: Path, corridor: str,
                  f"warm {s['warm'].samples[-1].wall:.2f} s, edit {s['edit'].samples[-1].wall:.2f} s)")
     shutil.rmtree(facts, ignore_errors=True)
     return Scale(n, size, len(paths), s["cold"], s["edit"], s["warm"], s["tomllib1"], s["tomllib2"],
-                 s["peer"] if peer_argv else None, rows_out, s["bundled"])
+                 s["tomli1"], s["peer"] if peer_argv else None, rows_out, s["bundled"])
 
 
 # ---------------------------------------------------------------- report
@@ -439,7 +447,8 @@ def report(args, info, rows, cmd_targets, floor, scales: list[Scale], started: f
                    "changed. After one edit: one fact's value changed in one file, then one run. "
                    "tomllib: a process that only parses the same files (generated and bundled) "
                    "with tomllib; 2 procs: the same with a pool of 2 processes, the parsed tables "
-                   "sent back to the parent.\n")
+                   "sent back to the parent. tomli: the same as tomllib alone with tomli, the "
+                   "parser corridor uses (its compiled wheels; see pyproject.toml).\n")
         head = "| measurement | " + " | ".join(f"{s.n:,} facts" for s in scales) + " |"
         out.append(head)
         out.append("| --- |" + " ---: |" * len(scales))
@@ -450,6 +459,7 @@ def report(args, info, rows, cmd_targets, floor, scales: list[Scale], started: f
         line("fact files (size)", [f"{s.files} files, {s.size_mb:.0f} MB" for s in scales])
         line("rows the query returns", [f"{s.rows_out:,}" for s in scales])
         for key, label in (("tomllib1", "tomllib alone, 1 process"), ("tomllib2", "tomllib, 2 processes"),
+                           ("tomli1", "tomli alone, 1 process"),
                            ("cold", "corridor cold"), ("edit", "corridor after one edit"),
                            ("warm", "corridor warm"),
                            ("bundled", "the query on the bundled base alone, warm")):
@@ -463,6 +473,7 @@ def report(args, info, rows, cmd_targets, floor, scales: list[Scale], started: f
               f"{s.warm.median / floor.median:.1f}" for s in scales])
         line("cold / tomllib alone (1 process)", [f"{s.cold.median / s.tomllib1.median:.2f}" for s in scales])
         line("cold / tomllib (2 processes)", [f"{s.cold.median / s.tomllib2.median:.2f}" for s in scales])
+        line("cold / tomli alone (1 process)", [f"{s.cold.median / s.tomli1.median:.2f}" for s in scales])
         line("after one edit / cold", [f"{s.edit.median / s.cold.median:.2f}" for s in scales])
         line("warm / cold", [f"{s.warm.median / s.cold.median:.2f}" for s in scales])
         if any(s.peer for s in scales):

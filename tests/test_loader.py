@@ -10,15 +10,11 @@ import json
 import os
 import random
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomli  # the parser corridor reads fact files with
 
 from conftest import (
     MINIMAL_FACTS,
@@ -456,7 +452,7 @@ def test_truncated_file_problem_names_a_line(tmp_path, cut_after):
     cut = full[: full.index(cut_after) + len(cut_after) - 1]  # mid-string / mid-key
     write_toml(tmp_path, "cut.toml", cut)
     problem = only(user_problems(tmp_path), "toml-syntax")
-    # tomllib says "at end of document"; the line is the last one
+    # the parser says "at end of document"; the line is the last one
     assert problem.line == len(cut.splitlines())
 
 
@@ -672,7 +668,7 @@ _PYTHON_REPR = re.compile(r"datetime\.|\bTrue\b|\bFalse\b|\{'|\[\d|\['|\[\]|\{\}
 
 
 def _toml_kind(literal: str) -> str:
-    value = tomllib.loads(f"v = {literal}")["v"]
+    value = tomli.loads(f"v = {literal}")["v"]
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):

@@ -87,6 +87,7 @@ def test_facts_as_csv_imports_nothing_it_does_not_use(tmp_path):
     warm = imported(tmp_path, "facts", "trains", "--year", "2023", "--format", "csv")
     assert not _has(warm, "decimal") and not _has(warm, "unicodedata")
     assert not _has(warm, "corridor_cli.parsing")
+    assert not _has(warm, "tomli") and not _has(warm, "tomllib")  # nothing is parsed
 
 
 @pytest.mark.parametrize("fmt, wanted, unwanted", [

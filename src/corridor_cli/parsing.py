@@ -7,7 +7,7 @@ becomes None). A string value that is a draft placeholder (records.is_placeholde
 reported as a problem of code "placeholder" on its field's line and checked no further.
 
 Imported only when a file is parsed (loader._parse): a run served from the parse cache
-never needs tomllib, the layout scan or the field checks.
+never needs tomli, the layout scan or the field checks.
 """
 
 from __future__ import annotations
@@ -542,15 +542,13 @@ def parse_file(path: Path, problems: list[Problem],
                                 f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"))
         return None
     text = text.removeprefix("\ufeff")
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised only on Python 3.10
-        import tomli as tomllib
+    import tomli  # the parser (see pyproject.toml for why tomli and not tomllib)
+
     from corridor_cli.toml_layout import Layout
 
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         m = _TOML_POS_RE.search(str(exc))
         if m:
             line = int(m.group(1))

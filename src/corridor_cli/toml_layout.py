@@ -1,8 +1,8 @@
-"""Where things are in a TOML file, which tomllib does not report: one linear scan that
+"""Where things are in a TOML file, which the TOML parser (tomli) does not report: one linear scan that
 records the line of each record table ([[kind]] headers and inline tables in a top-level
 `kind = [ … ]` array) and of each of its keys, nested keys as `parent.key`.
 
-It runs only on text tomllib has accepted, counts lines on \\n alone (as TOML does:
+It runs only on text the parser has accepted, counts lines on \\n alone (as TOML does:
 U+2028 inside a string is not a line break) and skips strings, multi-line strings
 and comments, so their content is never taken for a header or a key.
 """
@@ -10,14 +10,10 @@ and comments, so their content is never taken for a header or a key.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on Python 3.10
-    import tomli as tomllib
+import tomli
 
 _WS = re.compile(r"[ \t]*")
 _WS_NL = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")  # blank space, line breaks and comments
@@ -54,9 +50,9 @@ class Frame:
 
 
 class Layout:
-    """The lines of the records of one TOML text, which tomllib does not report.
+    """The lines of the records of one TOML text, which the TOML parser (tomli) does not report.
 
-    One linear scan over text that tomllib has already accepted: it follows
+    One linear scan over text that tomli has already accepted: it follows
     strings (basic, literal and multi-line, so a string that looks like a
     [[fact]] header or a `key = value` line is not taken for one), comments and
     the nesting of [ and {. For each record table (a [[kind]] header, or an
@@ -284,7 +280,7 @@ _SPLIT = re.compile(rf"[ \t]*({_KEY})[ \t]*(?:\.|$)")
 
 
 def _parts(dotted: str) -> list[str] | None:
-    """The parts of a dotted key as tomllib reads them (None if it cannot tell)."""
+    """The parts of a dotted key as tomli reads them (None if it cannot tell)."""
     parts, pos = [], 0
     while pos < len(dotted):
         m = _SPLIT.match(dotted, pos)
@@ -296,12 +292,12 @@ def _parts(dotted: str) -> list[str] | None:
 
 
 def _key_text(token: str) -> str:
-    """A key part as tomllib reads it: bare, 'literal' or "basic" (escapes decoded)."""
+    """A key part as tomli reads it: bare, 'literal' or "basic" (escapes decoded)."""
     if token[0] == "'" or (token[0] == '"' and "\\" not in token):
         return token[1:-1]
     if token[0] == '"':
         try:
-            return next(iter(tomllib.loads(f"{token} = 0")))
+            return next(iter(tomli.loads(f"{token} = 0")))
         except (ValueError, StopIteration):
             return token[1:-1]
     return token

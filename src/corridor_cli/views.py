@@ -139,7 +139,7 @@ def number_text(value: int | float | None) -> str:
 
             text = format(Decimal(text), "f")
         return text.removesuffix(".0")
-    return str(value)  # tomllib refuses integers past str()'s digit limit, so this is exact
+    return str(value)  # tomli refuses integers past str()'s digit limit, so this is exact
 
 
 def _h(lang: str, key: str) -> str:
