@@ -424,3 +424,54 @@ def test_small_numbers_keep_every_digit_in_csv(tmp_path):
     rows = {r["id"]: r for r in parse_csv(
         out(["facts", "testing", "--facts-dir", d, "--format", "csv"]))}
     assert float(rows["formula-fact-two"]["value"]) == 1.234567e-05
+
+
+# ---------------------------------------------------------------- table widths
+
+def _bundled_views():
+    from corridor_cli import views
+    from corridor_cli.loader import bundled_facts_dir, load
+
+    base, problems = load([bundled_facts_dir()])
+    assert not problems
+    for lang in ("en", "zh"):
+        yield f"facts-{lang}", views.facts_view(base, list(base.facts)[::6], lang)
+        yield f"trains-{lang}", views.facts_view(
+            base, [f for f in base.facts if f.topic == "trains"], lang)
+        yield f"events-{lang}", views.events_view(base, list(base.events)[::4], lang)
+        yield f"sources-{lang}", views.sources_view(base, lang)
+        yield f"units-{lang}", views.units_view(base, lang)
+
+
+def test_table_widths_computed_ahead_are_the_ones_rich_computes(monkeypatch):
+    """render._fix_widths gives rich each column's width from the longest cell, so that
+    rich does not measure every cell: the table printed must be exactly the one rich
+    prints when it measures (English and Chinese, every width from too narrow to wide,
+    with and without header and colour), and the shortcut must be taken."""
+    from corridor_cli import render
+    from corridor_cli.render import Format
+
+    taken = []
+    fix = render._fix_widths
+
+    def spy(table, content, width):
+        fix(table, content, width)
+        collapsed = sum(content) + 2 * len(content) > width - table._extra_width
+        taken.append((collapsed, all(c.width is not None for c in table.columns)))
+
+    monkeypatch.setattr(render, "_fix_widths", spy)
+    compared = 0
+    for name, view in _bundled_views():
+        for width in (24, 50, 80, 120, 240):
+            for header in (True, False):
+                for color in (False, True):
+                    options = dict(width=width, header=header, color=color)
+                    monkeypatch.setattr(render, "_FIT_WIDTHS", True)
+                    fast = render.render_text(view, Format.table, **options)
+                    monkeypatch.setattr(render, "_FIT_WIDTHS", False)
+                    measured = render.render_text(view, Format.table, **options)
+                    assert fast == measured, (name, options)
+                    compared += 1
+    assert compared == 10 * 5 * 4
+    # the shortcut was taken, at widths that collapse the table and at ones that do not
+    assert taken.count((True, True)) >= 20 and taken.count((False, True)) >= 10, taken
