@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import unicodedata
 
 import pytest
@@ -203,14 +204,18 @@ def test_in_chinese_text_every_character_is_escaped_or_kept_by_one_rule():
     (not ASCII, so not the ASCII path) every code point is escaped exactly when it is a
     control, format, surrogate or separator character or on the fixed list (Hangul
     fillers and variation selectors are printable and still escaped), and kept otherwise."""
-    from corridor_cli.safetext import _UNSAFE
+    from corridor_cli.safetext import _PRINTABLE_UNSAFE, _UNSAFE_CLASS
 
+    listed = re.compile(_UNSAFE_CLASS)
     escaped = kept = 0
     for code in range(0x110000):
         char = chr(code)
+        on_list = listed.match(char) is not None
         unsafe = char not in "\u200c\u200d" and (
-            unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
-            or _UNSAFE.match(char) is not None)
+            unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") or on_list)
+        # printable text is checked against the short list alone: it must hold every
+        # character of the fixed list that is printable
+        assert (on_list and char.isprintable()) == (char in _PRINTABLE_UNSAFE), hex(code)
         shown = visible(f"江{char}津")
         if unsafe:
             assert char not in shown and shown.startswith("江\\"), hex(code)
@@ -218,6 +223,12 @@ def test_in_chinese_text_every_character_is_escaped_or_kept_by_one_rule():
         else:
             assert shown == f"江{char}津", hex(code)
             kept += 1
+        if code < 0x80:  # and in ASCII text (the ASCII path)
+            ascii_shown = visible(f"a{char}b")
+            if unsafe:
+                assert char not in ascii_shown and ascii_shown.startswith("a\\"), hex(code)
+            else:
+                assert ascii_shown == f"a{char}b", hex(code)
     assert visible("班列\u115f") == "班列\\u115f" and visible("班\ufe0f") == "班\\ufe0f"
     assert escaped > 2000 and kept > 1_000_000
 

@@ -18,12 +18,31 @@ import re
 
 # Always escaped, whatever the Unicode version: C0, DEL and C1 controls, soft hyphen,
 # the invisible fillers and variation selectors, bidi and other format characters,
-# line and paragraph separators, lone surrogates, tag characters.
-_UNSAFE = re.compile(
+# line and paragraph separators, lone surrogates, tag characters. Compiled when first
+# needed (its surrogate and plane-14 ranges take about 1 ms to compile): text that
+# str.isprintable() accepts is checked against _PRINTABLE_UNSAFE alone.
+_UNSAFE_CLASS = (
     "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     "\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
     "\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e0fff]"
 )
+# The characters of that list that str.isprintable() accepts (a combining grapheme
+# joiner, Hangul and Khmer fillers, Mongolian and other variation selectors): all that
+# printable text can hold of it (tests/test_redteam.py checks this against the list). A
+# set, not a pattern: a character class this wide takes longer to compile than to build.
+_PRINTABLE_UNSAFE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+_compiled: list[re.Pattern[str]] = []
+
+
+def _unsafe_pattern() -> re.Pattern[str]:
+    if not _compiled:
+        _compiled.append(re.compile(_UNSAFE_CLASS))
+    return _compiled[0]
+
+
 # And every other character of these categories this Python's Unicode tables know:
 # controls, format characters (Arabic number signs, Egyptian format controls, …),
 # surrogates, line and paragraph separators. Zero-width (non-)joiners are kept: they
@@ -50,21 +69,27 @@ def _escape_char(char: str) -> str:
 def _unsafe(char: str) -> bool:
     from unicodedata import category  # only for text with a character str.isprintable refuses
 
-    return char not in _KEEP and (_UNSAFE.match(char) is not None
+    return char not in _KEEP and (_unsafe_pattern().match(char) is not None
                                   or category(char) in _CATEGORIES)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return _escape_char(m.group())
 
 
 def visible(text: object) -> str:
     """str(text) with every control, line-breaking or invisible format character escaped."""
     text = str(text)
-    if text.isascii():
-        return _UNSAFE.sub(lambda m: _escape_char(m.group()), text) if _UNSAFE.search(text) else text
     # str.isprintable() is False for every character of _CATEGORIES (and for other
-    # invisibles, unassigned and private-use ones), by this Python's own Unicode tables:
-    # printable text needs only the fixed list checked.
+    # invisibles, unassigned and private-use ones), by this Python's own Unicode tables,
+    # and for every ASCII control: printable text needs only the fixed list checked, and
+    # printable ASCII text nothing at all.
     if text.isprintable():
-        return text if _UNSAFE.search(text) is None else _UNSAFE.sub(
-            lambda m: _escape_char(m.group()), text)
+        if text.isascii() or _PRINTABLE_UNSAFE.isdisjoint(text):
+            return text
+        return "".join(_escape_char(c) if c in _PRINTABLE_UNSAFE else c for c in text)
+    if text.isascii():
+        return _unsafe_pattern().sub(_escaped, text)
     if not any(_unsafe(c) for c in text):
         return text
     return "".join(_escape_char(c) if _unsafe(c) else c for c in text)
