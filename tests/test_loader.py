@@ -176,6 +176,23 @@ def test_toml_syntax_error_in_the_middle_of_a_table(tmp_path):
     assert problem.line == line_of(text, "value")
 
 
+@pytest.mark.parametrize("key, line", [
+    ("change", 'change = { value = 1,\n  unit = "%" }'),  # an inline table over two lines
+    ("change", 'change = { value = 1, unit = "%", }'),  # a trailing comma in an inline table
+    ("label_en", 'label_en = "probe \\e"'),  # the \e escape
+    ("label_en", 'label_en = "probe \\x41"'),  # the \xHH escape
+    ("quote", "quote = 07:32"),  # a time without seconds
+])
+def test_fact_files_are_toml_1_0(tmp_path, key, line):
+    """What TOML 1.1 adds (and tomli 2.4 reads) is a syntax error in a fact file, with
+    its line: pyproject.toml keeps the parser on TOML 1.0."""
+    text = fact_text(**{key: line}) if key != "change" else fact_text() + line + "\n"
+    path = write_toml(tmp_path, "f.toml", text)
+    problem = only(user_problems(tmp_path), "toml-syntax")
+    assert_well_formed(problem, path)
+    assert problem.line == line_of(text, key)
+
+
 def test_missing_required_field(tmp_path):
     text = fact_text(metric=None)
     path = write_toml(tmp_path, "f.toml", text)
