@@ -4,13 +4,14 @@ per-file parse function; results are compared with a load that has no cache at a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_VOCAB, REPO, parse_csv, proc_env, run_proc, write_toml
+from conftest import MINIMAL_VOCAB, REPO, parse_csv, proc_env, run, run_proc, write_toml
 
 from corridor_cli import cache as cache_mod
 from corridor_cli import loader, parsing
@@ -240,3 +241,22 @@ def test_the_cache_lives_under_xdg_cache_home(tmp_path):
     assert cache_root({"CORRIDOR_CACHE_DIR": str(tmp_path / "c")}).parent == tmp_path / "c"
     home = cache_root({"HOME": str(tmp_path / "home")})
     assert home.parent == tmp_path / "home" / ".cache" / "corridor"
+
+
+def test_check_reads_the_cache_and_reports_the_same(facts, tmp_path, parses):
+    """`corridor check` loads through the parse cache like every other command: a second
+    run parses nothing, and reports the same problems and findings with the same status
+    (a file with a bad reference and a figure missing from its quote)."""
+    write_toml(facts, "c.toml", FACT.format(id="fact-c", value=3).replace(
+        'entity = "test-zone"', 'entity = "no-such-zone"').replace(
+        'quote = "安装3测试台"', 'quote = "安装测试台"'))
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "CORRIDOR_CACHE_DIR": None,
+           "CORRIDOR_NO_CACHE": None}
+    first = run(["check", "--facts-dir", facts, "--format", "json"], expect=2, env=env)
+    assert {"a.toml", "b.toml", "c.toml", "vocab.toml"} <= set(parses)  # and the bundled
+    parses.clear()
+    second = run(["check", "--facts-dir", facts, "--format", "json"], expect=2, env=env)
+    assert parses == []
+    assert second.stdout == first.stdout and second.stderr == first.stderr
+    codes = {p["code"] for p in json.loads(first.stdout)}
+    assert "unknown-ref" in codes and len(codes) >= 2, codes

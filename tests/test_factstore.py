@@ -225,3 +225,25 @@ def test_a_process_with_other_threads_parses_here_not_in_forks(base_dir, tmp_pat
         other.join()
     assert {int(p.name) for p in pids.iterdir()} == {os.getpid()}
     assert len(loaded.base.facts) == 120 and not loaded.problems
+
+
+@pytest.mark.parametrize("first", ["valid", "every"])
+def test_valid_facts_and_every_fact_read_are_one_set_of_records(base_dir, tmp_path, first):
+    """With invalid facts in the files, the valid facts (base.facts) and every fact read
+    (all_facts) are two sequences over the same records, whichever is read first: the
+    valid ones are every one but the invalid, in the same order, and not unpickled twice
+    (`corridor check` reads both, which at 100,000 facts held two copies)."""
+    bad = FACT.format(id="bad-1", value=1, topic="testing", year=2019).replace(
+        'entity = "test-zone"', 'entity = "no-such-zone"')
+    bad += FACT.format(id="bad-2", value=2, topic="nope", year=2020)
+    write_toml(base_dir, "f2.toml", _facts(3, 2) + bad + _facts(2, 9))
+    for cache in (None, Cache(tmp_path / "cache"), Cache(tmp_path / "cache")):
+        loaded = loader.load_full([base_dir], cache)
+        valid, every = loaded.base.facts, loaded.all_facts
+        assert valid is not every and len(every) == len(valid) + 2
+        listed = list(valid) if first == "valid" else list(every)
+        assert listed  # read
+        assert [f.id for f in valid] == [f.id for f in every if not f.id.startswith("bad-")]
+        by_id = {f.id: f for f in every}
+        assert all(f is by_id[f.id] for f in valid)  # the same records
+        assert {p.code for p in loaded.problems} >= {"unknown-ref"}

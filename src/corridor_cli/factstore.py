@@ -221,10 +221,14 @@ class LazyFacts(Sequence):
     when asked: where(topics, years) reads the blobs that may hold such facts alone;
     iterating, indexing or comparing reads every one (once)."""
 
-    def __init__(self, parts: Sequence[Part]) -> None:
+    def __init__(self, parts: Sequence[Part], every: LazyFacts | None = None) -> None:
+        """every: the same parts with no facts left out; given, reading all the facts
+        here reads them there and leaves out the skipped ones, so that the valid facts
+        and every fact read are one set of records in memory, not two."""
         self._parts = tuple(parts)
         self._all: tuple[Fact, ...] | None = None
         self._len = sum(sum(p.counts.values()) - len(p.skip) for p in self._parts)
+        self._from = every
 
     def where(self, topics: Iterable[str] | None = None, lo: int | None = None,
               hi: int | None = None) -> tuple[Fact, ...]:
@@ -237,7 +241,10 @@ class LazyFacts(Sequence):
 
     def _every(self) -> tuple[Fact, ...]:
         if self._all is None:
-            self._all = tuple(f for p in self._parts for f in p.facts())
+            if self._from is not None:
+                self._all = tuple(_without_skipped(self._parts, self._from._every()))
+            else:
+                self._all = tuple(f for p in self._parts for f in p.facts())
         return self._all
 
     def __len__(self) -> int:
@@ -264,6 +271,19 @@ class LazyFacts(Sequence):
 
     def __reduce__(self) -> tuple:
         return (tuple, (self._every(),))  # pickled (or copied) as the tuple it stands for
+
+
+def _without_skipped(parts: Sequence[Part], every: Sequence[Fact]) -> Iterator[Fact]:
+    """every (the facts of parts, none left out, in order) without each part's skipped
+    seqs: a part's facts come in seq order, 0 to its count - 1 (file_result)."""
+    start = 0
+    for p in parts:
+        count = sum(p.counts.values())
+        skip = p.skip
+        for seq, f in enumerate(every[start:start + count]):
+            if seq not in skip:
+                yield f
+        start += count
 
 
 def facts_where(facts: Sequence[Fact], topics: Iterable[str] | None, lo: int | None,

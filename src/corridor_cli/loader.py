@@ -509,9 +509,11 @@ def _load_full(dirs: Sequence[Path], cache: Cache | None) -> Loaded:
 
 def _loaded(checked: tuple, fetchers: Mapping[int, Fetch]) -> Loaded:
     base, problems, events, sources, ignores, index = checked
-    valid = LazyFacts([Part(counts, skip, fetchers[i]) for i, counts, skip in index])
-    every = LazyFacts([Part(counts, frozenset(), fetchers[i]) for i, counts, _ in index]) \
-        if any(skip for _, _, skip in index) else valid
+    if any(skip for _, _, skip in index):
+        every = LazyFacts([Part(counts, frozenset(), fetchers[i]) for i, counts, _ in index])
+        valid = LazyFacts([Part(counts, skip, fetchers[i]) for i, counts, skip in index], every)
+    else:
+        every = valid = LazyFacts([Part(counts, skip, fetchers[i]) for i, counts, skip in index])
     return Loaded(replace(base, facts=valid), problems, every, events, sources, ignores)
 
 

@@ -6,7 +6,7 @@ import typer
 
 from corridor_cli import views
 from corridor_cli.cli.application import Exit, _env, app
-from corridor_cli.cli.common import FactsDirOpt, _against_dirs, _bad, _dirs, _emit, _format
+from corridor_cli.cli.common import FactsDirOpt, _against_dirs, _bad, _cache, _dirs, _emit, _format
 from corridor_cli.loader import fact_dirs, load_full
 from corridor_cli.render import FILE_ONLY, Format
 
@@ -50,7 +50,8 @@ def check(
     if chosen in FILE_ONLY:
         raise _bad("--format", f"check prints its problems as table, csv, tsv, md, json or jsonl, "
                                f"not {chosen.value}")
-    report = provenance.check_all(load_full(fact_dirs(_dirs(facts_dir), env.environ)), against_dirs)
+    loaded = load_full(fact_dirs(_dirs(facts_dir), env.environ), _cache(env.environ))
+    report = provenance.check_all(loaded, against_dirs)
     if chosen is None or chosen is Format.table:
         for problem in (*report.problems, *report.findings):
             env.stderr.write(f"{problem}\n")

@@ -210,10 +210,15 @@ def _dirs(facts_dir: Optional[list[str]]) -> list[Path]:
     return out
 
 
+def _cache(environ) -> Cache:
+    """The parse cache every command that loads the fact files reads and fills."""
+    return Cache(cache_root(environ))
+
+
 def _load(facts_dir: Optional[list[str]]) -> FactBase:
     """The fact base; every problem on stderr and exit 2 if any file is invalid."""
     environ = _env().environ
-    base, problems = load(fact_dirs(_dirs(facts_dir), environ), Cache(cache_root(environ)))
+    base, problems = load(fact_dirs(_dirs(facts_dir), environ), _cache(environ))
     if problems:
         for problem in problems:
             _env().stderr.write(f"{problem}\n")
