@@ -117,7 +117,18 @@ def test_each_command_runs_with_only_its_module_loaded(command):
     assert "Example" in proc.stdout
 
 
-def test_the_console_entry_freezes_the_heap_on_its_way_out(monkeypatch, capsys):
+@pytest.fixture
+def exit_raises(monkeypatch):
+    """corridor_cli.main() ends the process (os._exit): in this one, raise SystemExit."""
+    import corridor_cli
+
+    def raising(status: int) -> None:
+        raise SystemExit(status)
+
+    monkeypatch.setattr(corridor_cli, "_exit", raising)
+
+
+def test_the_console_entry_freezes_the_heap_on_its_way_out(monkeypatch, capsys, exit_raises):
     """main() leaves what it made to the OS (gc.freeze), after the command has run and
     whether it succeeded or not; what it printed is all there."""
     import gc
@@ -136,7 +147,8 @@ def test_the_console_entry_freezes_the_heap_on_its_way_out(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("argv", [["corridor", "--version"], ["corridor", "facts", "--year", "x"]])
-def test_the_console_entry_runs_under_a_larger_gc_threshold_and_puts_it_back(monkeypatch, argv):
+def test_the_console_entry_runs_under_a_larger_gc_threshold_and_puts_it_back(monkeypatch, argv,
+                                                                             exit_raises):
     """The collector's first threshold is raised before the command line is imported and
     restored when main() returns or raises; the other two stay as they were."""
     import gc
@@ -187,3 +199,48 @@ def test_a_piped_run_writes_every_row_before_it_exits(tmp_path):
                           text=True, env={**os.environ, "CORRIDOR_CACHE_DIR": str(tmp_path / "c")})
     assert proc.returncode == 0, proc.stderr
     assert json.loads(target.read_text(encoding="utf-8")) == rows and len(rows) >= 150
+
+
+_EXIT_PROBE = """
+import atexit, sys
+class Noisy:
+    def __del__(self):
+        sys.stderr.write("torn down\\n")
+keep = Noisy()  # a module global: deleted only by the interpreter's teardown
+atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
+sys.argv[0] = "corridor"
+from corridor_cli import main
+print("before", end="")  # left in the buffer: the way out must flush it
+main()
+"""
+
+
+@pytest.mark.parametrize("args, status", [(["--version"], 0), (["facts", "--year", "x"], 2),
+                                          (["no-such-command"], 2)])
+def test_the_way_out_runs_atexit_flushes_and_skips_the_teardown(args, status):
+    """main() ends the process itself (os._exit) once atexit handlers have run and standard
+    output and error are flushed: the status is the command's, buffered output arrives,
+    and the interpreter's teardown (which deletes every module and object) never runs."""
+    proc = subprocess.run([sys.executable, "-c", _EXIT_PROBE, *args], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == status, proc.stderr
+    assert proc.stdout.startswith("before")
+    assert "atexit ran" in proc.stderr and "torn down" not in proc.stderr
+    # the same probe without corridor's exit: the teardown does run (the probe can tell)
+    plain = _EXIT_PROBE.replace("from corridor_cli import main", "main = lambda: None")
+    proc = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True)
+    assert "torn down" in proc.stderr and "atexit ran" in proc.stderr
+
+
+def test_the_way_out_leaves_an_unusual_status_to_the_interpreter(monkeypatch, capsys):
+    """A status sys.exit would print (not a number) is handed to the interpreter as is."""
+    import corridor_cli
+
+    exits: list[int] = []
+    monkeypatch.setattr(corridor_cli, "_exit", exits.append)
+    with pytest.raises(SystemExit) as exc:
+        corridor_cli.leave("corridor: a message")
+    assert exc.value.code == "corridor: a message" and exits == []
+    corridor_cli.leave(None)
+    corridor_cli.leave(3)
+    assert exits == [0, 3]
