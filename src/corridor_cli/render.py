@@ -197,7 +197,7 @@ def _fix_widths(table, content: list[int], width: int) -> None:
     as wide as its longest cell plus padding, at most the room there is; when the total
     is wider than the room, the wrapping columns are narrowed (Table._collapse_widths).
     Anything else (no such method in this rich, a total that still does not fit) leaves
-    the widths to rich. tests/test_render.py checks the output is the same either way."""
+    the widths to rich. tests/test_formats.py checks the output is the same either way."""
     from rich.table import Table
 
     collapse = getattr(Table, "_collapse_widths", None)
@@ -238,16 +238,16 @@ def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool
                       header_style="bold" if color else None, title_style=None,
                       show_header=header, caption=Text(visible(caption)) if caption else None,
                       caption_style=None)
-        longest = {k: max([cell_len(view.header(k))] + [cell_len(row[k]) for row in cells])
+        headers = {k: visible(view.header(k)) for k in shown}
+        longest = {k: max([cell_len(headers[k])] + [cell_len(row[k]) for row in cells])
                    for k in shown}
         for k in shown:
             justify = "right" if k in view.numeric else "left"
             if longest[k] > 24:
-                table.add_column(Text(visible(view.header(k))), overflow="fold", ratio=1,
-                                 justify=justify)
+                table.add_column(Text(headers[k]), overflow="fold", ratio=1, justify=justify)
             else:
-                table.add_column(Text(visible(view.header(k))), no_wrap=True,
-                                 min_width=longest[k], justify=justify)
+                table.add_column(Text(headers[k]), no_wrap=True, min_width=longest[k],
+                                 justify=justify)
         emphasis = list(view.emphasis) + [""] * len(cells)
         for row, mark in zip(cells, emphasis):
             table.add_row(*(Text(row[k]) for k in shown),
