@@ -8,9 +8,10 @@ back at once: a record with a bad field is still built as far as it can be
 checked, and its id still takes part in the duplicate-id check; only fully
 valid records go into the FactBase. Knows nothing of the command line.
 
-Each file is read by parsing.read_records (imported only when a file must be parsed) into
-a factstore.FileResult (its problems, its other records, a small ref per fact, its facts pickled by topic and years), on every core when there is much
-to parse (forkmap); the checks across files run on the refs; the FactBase's facts are a
+Each file is read by parsing.read_records (imported only when a file must be parsed)
+into a factstore.FileResult (its problems, its other records, a small ref per fact, its
+facts pickled by topic and years), on every core when there is much to parse (forkmap);
+the checks across files run on the refs; the FactBase's facts are a
 factstore.LazyFacts that unpickles facts only when asked for.
 
 A string value that is a draft placeholder (records.is_placeholder: "TODO: entity …",
@@ -55,7 +56,6 @@ from corridor_cli.records import (
 from corridor_cli.safetext import display_path
 
 ENV_PATH = "CORRIDOR_FACTS_PATH"
-
 
 
 def bundled_facts_dir() -> Path:

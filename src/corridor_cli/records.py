@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import field
 from enum import Enum
@@ -138,16 +139,12 @@ class Unit:
         return None if value is None else self.to_base(value)
 
 
-_EXACT: list[Context] = []
-
-
+@functools.cache
 def _exact_context() -> Context:
     """A context with more digits than any number TOML lets through: it never rounds."""
-    if not _EXACT:
-        from decimal import Context
+    from decimal import Context
 
-        _EXACT.append(Context(prec=10_000))
-    return _EXACT[0]
+    return Context(prec=10_000)
 
 
 def exact(value: Number | Decimal) -> Decimal:

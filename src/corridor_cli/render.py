@@ -124,16 +124,13 @@ _ROW_STYLES = {"target": "cyan", "forecast": "magenta", "planned": "cyan", "deri
 _MIN_FLEX = 16  # the narrowest a wrapping column may become
 
 
-def _layout(view: View, cells: list[dict[str, str]], width: int) -> list[str] | None:
-    """The columns to show at this width: every column if they fit, else without the
-    least useful ones (view.drop_order, first first); None when no grid fits."""
-    from rich.cells import cell_len
-
+def _layout(view: View, longest: dict[str, int], width: int) -> list[str] | None:
+    """The columns to show at this width (longest: each column's widest cell, header
+    included): every column if they fit, else without the least useful ones
+    (view.drop_order, first first); None when no grid fits."""
     keys = list(view.human_fields)
     droppable = [k for k in view.drop_order if k in keys]
     while True:
-        longest = {k: max([cell_len(view.header(k))] + [cell_len(row[k]) for row in cells])
-                   for k in keys}
         flexible = [k for k in keys if longest[k] > 24]
         fixed = sum(longest[k] for k in keys if k not in flexible) + 3 * len(keys)
         if width - fixed >= _MIN_FLEX * max(1, len(flexible)):
@@ -224,12 +221,17 @@ def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool
     console = _console(buffer, color, width)
     keys = list(view.human_fields)
     cells = [{k: _human_text(row.get(k, "")) for k in keys} for row in view.human]
-    shown = None if view.stacked else _layout(view, cells, console.width)
+    shown = None
+    if not view.stacked:
+        from rich.cells import cell_len
+
+        headers = {k: visible(view.header(k)) for k in keys}
+        longest = {k: max([cell_len(headers[k])] + [cell_len(row[k]) for row in cells])
+                   for k in keys}
+        shown = _layout(view, longest, console.width)
     if shown is None:
         _stacked(view, cells, console)
     else:
-        from rich.cells import cell_len
-
         caption = view.caption
         hidden = [view.header(k) for k in keys if k not in shown]
         if hidden:  # say what the width left out, and how to get it back
@@ -238,9 +240,6 @@ def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool
                       header_style="bold" if color else None, title_style=None,
                       show_header=header, caption=Text(visible(caption)) if caption else None,
                       caption_style=None)
-        headers = {k: visible(view.header(k)) for k in shown}
-        longest = {k: max([cell_len(headers[k])] + [cell_len(row[k]) for row in cells])
-                   for k in shown}
         for k in shown:
             justify = "right" if k in view.numeric else "left"
             if longest[k] > 24:
@@ -253,8 +252,7 @@ def _table(view: View, out: TextIO, color: bool, width: int | None, header: bool
             table.add_row(*(Text(row[k]) for k in shown),
                           style=_ROW_STYLES.get(mark) if color else None)
         if header and cells and _FIT_WIDTHS:
-            content = [longest[k] for k in shown]
-            _fix_widths(table, content, console.width)
+            _fix_widths(table, [longest[k] for k in shown], console.width)
         console.print(table)
     text = buffer.getvalue()
     if not color:  # a pipe or NO_COLOR: no padding at the ends of lines

@@ -13,6 +13,7 @@ their own quoting makes it safe there.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -34,13 +35,11 @@ _PRINTABLE_UNSAFE = frozenset(
     "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
     + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0100, 0xE01F0)))
 )
-_compiled: list[re.Pattern[str]] = []
 
 
+@functools.cache
 def _unsafe_pattern() -> re.Pattern[str]:
-    if not _compiled:
-        _compiled.append(re.compile(_UNSAFE_CLASS))
-    return _compiled[0]
+    return re.compile(_UNSAFE_CLASS)
 
 
 # And every other character of these categories this Python's Unicode tables know:
